@@ -1,0 +1,10 @@
+// @packr/agent: the TypeScript SDK for Packr's agent API (see sdk/README.md).
+export { PackrClient, encodePackageName } from './client.ts'
+export type { ClientOptions, CreateTokenRequest, DependencyOptions, DevicePoll, DocsOptions, FormatOptions, SearchOptions, VersionOptions } from './client.ts'
+export { APIPromise, backoffDelay, retryAfterMs } from './core.ts'
+export type { Fetch, RequestOptions, WithResponse } from './core.ts'
+export * from './errors.ts'
+export { Page, PagePromise } from './pagination.ts'
+export * from './schemas.ts'
+export { clientBackend, packrTools, runTool, TOOL_DEFINITIONS, TOOL_INPUTS } from './tools.ts'
+export type { AgentBackend, PackrTool, PackrToolDefinition, ToolName } from './tools.ts'
