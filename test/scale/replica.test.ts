@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
 import { migratePostgres } from '../../registry/src/db/postgres.ts'
+import { FormBrowser } from '../helpers/browser.ts'
+import { signIn } from '../helpers/dashboard.ts'
 import { publishDocument } from '../helpers/packages.ts'
 import { createTestDatabase, noticeSkippedWithoutPostgres, sharedSecrets, TEST_POSTGRES_URL, type TestDatabase } from '../helpers/postgres.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
@@ -68,8 +70,21 @@ describe.skipIf(!TEST_POSTGRES_URL)('read replica', () => {
     expect(await (await registry.request('/-/whoami', { token })).json()).toEqual({ username: 'fresh-user' })
   })
 
+  test('a dashboard session works on the very next page, before the replica has it', async () => {
+    await registry.createUser('session-user')
+    const browser = new FormBrowser()
+    const landed = await signIn(browser, registry, 'session-user', 'session-user-password-1')
+    expect(await replica`SELECT 1 FROM sessions`).toHaveLength(0)
+    expect(landed.html).toContain('id="nav-username">session-user<')
+    expect((await browser.open(`${registry.url}/-/web/tokens`)).html).toContain('id="nav-username">session-user<')
+  })
+
   test('package reads are served from the replica once it has caught up', async () => {
     expect((await publish('mirrored', '1.0.0', 'as published')).status).toBe(201)
+    // The analysis job reads the new version (from the primary, the replica lagging) through the
+    // packument cache; once it is done, start from a cold cache, as a freshly started instance would.
+    while ((await primary`SELECT 1 FROM version_analyses WHERE package_name = 'mirrored'`).length === 0) await Bun.sleep(20)
+    registry.ctx.packuments.clear()
     await catchUp()
     // Only the replica says this, so whoever answers with it read the replica.
     await replica`UPDATE versions SET manifest = replace(manifest, 'as published', 'read from the replica') WHERE package_name = 'mirrored'`
@@ -82,8 +97,11 @@ describe.skipIf(!TEST_POSTGRES_URL)('read replica', () => {
     const doc = await packument('mirrored')
     expect(Object.keys(doc.versions).sort()).toEqual(['1.0.0', '1.1.0'])
     expect(doc.versions['1.0.0']?.description).toBe('as published')
-    const search = (await (await registry.request('/-/v1/search?text=mirrored')).json()) as { objects: Array<{ package: { version: string } }> }
-    expect(search.objects[0]?.package.version).toBe('1.1.0')
+    // Search follows writes asynchronously; an index fed the replica's stale view would stay at 1.0.0.
+    const searchedVersion = async () => ((await (await registry.request('/-/v1/search?text=mirrored')).json()) as { objects: Array<{ package: { version: string } }> }).objects[0]?.package.version
+    const deadline = Date.now() + 10_000
+    while ((await searchedVersion()) !== '1.1.0' && Date.now() < deadline) await Bun.sleep(50)
+    expect(await searchedVersion()).toBe('1.1.0')
   })
 
   test('?write=true always reads the primary', async () => {

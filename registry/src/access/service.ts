@@ -354,7 +354,7 @@ export class AccessService {
   }
 
   private async grantedDirectly(userId: string, name: string): Promise<boolean> {
-    const [row] = await this.db.read
+    const [row] = await this.db.primary
       .select({ name: entitlements.packageName })
       .from(entitlements)
       .where(and(eq(entitlements.userId, userId), eq(entitlements.packageName, name)))

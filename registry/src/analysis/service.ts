@@ -4,7 +4,7 @@
 // and popularity stay current without re-analysis (see insights/).
 import { ANALYSIS_VERSION, resolveRange, type AnalysisResult, type PackageLookup } from '@packr/scoring'
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import type { Database } from '../db/index.ts'
+import type { Database, Db } from '../db/index.ts'
 import { versionAnalyses, versions } from '../db/schema.ts'
 import type { RegistryEvent } from '../events/index.ts'
 import type { JobQueue } from '../jobs/service.ts'
@@ -60,8 +60,9 @@ export class AnalysisService {
     return missing.length
   }
 
-  async get(name: string, version: string): Promise<StoredAnalysis | undefined> {
-    const [row] = await this.db.read
+  /** The stored analysis; `via` the primary where a just-finished analysis must be seen (replica lag). */
+  async get(name: string, version: string, via: Db = this.db.read): Promise<StoredAnalysis | undefined> {
+    const [row] = await via
       .select()
       .from(versionAnalyses)
       .where(and(eq(versionAnalyses.packageName, name), eq(versionAnalyses.version, version)))

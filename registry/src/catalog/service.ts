@@ -360,7 +360,8 @@ export class CatalogService {
       return
     }
     this.cooccurrence.setDependencies(name, dependencyNames(latest.manifest))
-    const stored = await this.analyses.get(name, latest.version)
+    // A refresh follows a write (often the analysis itself), which the replica may not have yet.
+    const stored = await this.analyses.get(name, latest.version, this.db.primary)
     this.place(this.index, this.entries, loaded.state, latest, loaded.row.access, stored?.result.status === 'ok' ? stored.result : undefined)
     if (loaded.row.access !== 'public') this.restricted.add(name)
   }

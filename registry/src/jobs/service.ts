@@ -122,8 +122,9 @@ export class JobQueue {
       inArray(jobs.kind, kinds),
       or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)), and(eq(jobs.status, 'running'), lte(jobs.lockedUntil, now))),
     )
-    // Idle polls stay read-only: only take the write path when something is due.
-    const [anyDue] = await this.db.read.select({ id: jobs.id }).from(jobs).where(isDue).limit(1)
+    // Idle polls stay read-only: only take the write path when something is due. They ask the
+    // primary: a replica would hide (or delay) jobs enqueued moments ago.
+    const [anyDue] = await this.db.primary.select({ id: jobs.id }).from(jobs).where(isDue).limit(1)
     if (!anyDue) return undefined
     return this.db.transaction(async (tx) => {
       const due = tx.select({ id: jobs.id }).from(jobs).where(isDue).orderBy(asc(jobs.runAt)).limit(1)

@@ -99,7 +99,7 @@ export class LoginRequestService {
   /** The pending, unexpired request a person typed or followed the code of; 404 otherwise. */
   async pendingByUserCode(input: string): Promise<LoginRequestRow> {
     const code = normalizeUserCode(input)
-    const [row] = code === null ? [] : await this.db.read.select().from(loginRequests).where(eq(loginRequests.userCode, code)).limit(1)
+    const [row] = code === null ? [] : await this.db.primary.select().from(loginRequests).where(eq(loginRequests.userCode, code)).limit(1)
     if (!row || row.status !== 'pending' || row.expiresAt <= Date.now()) {
       throw new NotFoundError('UNKNOWN_USER_CODE', 'this code is unknown, already used or expired; start the login again in your terminal')
     }
@@ -121,7 +121,7 @@ export class LoginRequestService {
   }
 
   private async bySecret(kind: LoginRequestKind, secret: string): Promise<LoginRequestRow | undefined> {
-    const [row] = await this.db.read.select().from(loginRequests).where(eq(loginRequests.secretHash, hashSecret(secret))).limit(1)
+    const [row] = await this.db.primary.select().from(loginRequests).where(eq(loginRequests.secretHash, hashSecret(secret))).limit(1)
     return row?.kind === kind ? row : undefined
   }
 

@@ -180,7 +180,7 @@ export class OAuthService {
   async userFor(id: ProviderId, profile: ProviderProfile): Promise<UserRow> {
     const provider = this.provider(id)
     const now = Date.now()
-    const [linked] = await this.db.read
+    const [linked] = await this.db.primary
       .select({ user: users })
       .from(oauthAccounts)
       .innerJoin(users, eq(oauthAccounts.userId, users.id))

@@ -69,7 +69,7 @@ export class SessionService {
   async resolve(cookie: string | undefined | null): Promise<Identity | null> {
     const id = this.unsign(cookie)
     if (id === null) return null
-    const [row] = await this.db.read
+    const [row] = await this.db.primary
       .select({ session: sessions, user: users })
       .from(sessions)
       .innerJoin(users, eq(sessions.userId, users.id))
