@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
 import { AgentSchemas } from '../../sdk/src/schemas.ts'
-import { FIXTURES, publish, settled } from '../helpers/agent-fixtures.ts'
+import { FIXTURES, OUTSIDE_ACME, publish, settled } from '../helpers/agent-fixtures.ts'
 import { Workspace } from '../helpers/clients.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 
@@ -95,6 +95,24 @@ describe('packr agent', () => {
     const json = AgentSchemas.docs.parse(JSON.parse((await packr(['docs', 'tiny-jwt', '--json'])).stdout))
     expect(json.api.items.map((item) => item.name)).toContain('verify')
     expect(json.examples.length).toBeGreaterThan(0)
+  }, 60_000)
+
+  test('a token limited to @acme sees only @acme packages', async () => {
+    const admin = (await registry.ctx.users.findByUsername('admin'))!
+    const { token } = await registry.ctx.tokens.issue({ user: admin, name: 'acme-cli', role: 'ci-readonly', scopes: ['@acme'], expiresInDays: 1 })
+    const scoped = (args: string[]) => ws.exec([PACKR, 'agent', ...args, '--registry', registry.url], ws.root, { PACKR_TOKEN: token })
+    const deps = await scoped(['deps', '@acme/app', '--json'])
+    expect(deps.exitCode).toBe(0)
+    const search = await scoped(['search', 'jwt http retry', '--json'])
+    expect(search.exitCode).toBe(0)
+    const names = AgentSchemas.search.parse(JSON.parse(search.stdout)).results.map((result) => result.name)
+    expect(names.length).toBeGreaterThan(0)
+    for (const name of names) expect(name.startsWith('@acme/')).toBe(true)
+    // Outside packages are not even named as dependencies of @acme/app.
+    const graph = JSON.stringify(AgentSchemas.dependencies.parse(JSON.parse(deps.stdout)))
+    expect(graph).toContain('@acme/http')
+    for (const outside of OUTSIDE_ACME) expect(graph).not.toContain(`"${outside}"`)
+    expect((await scoped(['info', 'tiny-jwt'])).exitCode).toBe(1)
   }, 60_000)
 
   test('errors: one line and exit 1 for an unknown package (with a suggestion), exit 2 for usage mistakes', async () => {
