@@ -54,6 +54,10 @@ describe('approval page in Chromium', () => {
     await page.goto(started.verification_uri)
     await page.fill('#code', started.user_code.toLowerCase())
     await page.click('button[type=submit]')
+    // On failure, say what the page showed instead of only that an element never appeared.
+    await page.waitForSelector('#user-code', { timeout: 20_000 }).catch(async (error) => {
+      throw new Error(`the code page did not confirm the code (${page.url()}): ${(await page.locator('main').innerText().catch(() => '')).slice(0, 500)}`, { cause: error })
+    })
     await expect(page.locator('#user-code').textContent()).resolves.toBe(started.user_code)
     await expect(page.locator('#client-name').textContent()).resolves.toBe('packr CLI on build-7')
 
