@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
 import { AgentSchemas } from '../../sdk/src/schemas.ts'
 import { FIXTURES, OUTSIDE_ACME, publish, settled } from '../helpers/agent-fixtures.ts'
-import { Workspace } from '../helpers/clients.ts'
+import { isolatedEnv, Workspace } from '../helpers/clients.ts'
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 
 const PACKR = resolve(import.meta.dir, '../../node_modules/.bin/packr')
@@ -44,6 +44,25 @@ describe('packr agent', () => {
     expect(info.name).toBe('tiny-jwt')
     expect(info.score?.factors?.length).toBeGreaterThan(5)
     expect(human.stdout).toContain(`score ${String(info.score?.final).padStart(3)}/100`)
+  }, 60_000)
+
+  test('on a terminal, scores are coloured by band; NO_COLOR turns colour off', async () => {
+    const onTerminal = async (env: Record<string, string>) => {
+      let output = ''
+      const proc = Bun.spawn([PACKR, 'agent', 'info', 'tiny-jwt', '--registry', registry.url], {
+        cwd: ws.root,
+        env: isolatedEnv(ws.home, { PACKR_TOKEN: registry.adminToken, ...env }),
+        terminal: { cols: 120, rows: 40, data: (_terminal, data) => (output += new TextDecoder().decode(data)) },
+      })
+      expect(await proc.exited).toBe(0)
+      proc.terminal?.close()
+      return output
+    }
+    const info = AgentSchemas.package.parse(JSON.parse((await packr(['info', 'tiny-jwt', '--json'])).stdout))
+    const final = info.score?.final as number
+    const band = final >= 70 ? 32 : final >= 40 ? 33 : 31
+    expect(await onTerminal({})).toContain(`\u001b[${band}m${String(final).padStart(3)}\u001b[0m`)
+    expect(await onTerminal({ NO_COLOR: '1' })).not.toContain('\u001b[')
   }, 60_000)
 
   test('search: best first, each with why it matched', async () => {
