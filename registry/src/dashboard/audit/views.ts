@@ -40,6 +40,6 @@ ${
           html`<tr data-action="${event.action}"><td>${dateTime(event.at)}</td><td class="actor">${event.actor ?? html`<span class="muted">system</span>`}</td><td class="action"><code>${event.action}</code></td><td class="target">${event.target}</td><td>${event.clientAddress ?? ''}</td><td class="small"><code>${details(event.details)}</code></td></tr>`,
       )}</tbody></table></div>`
 }
-<nav class="pager" aria-label="Pages">${query.cursor ? html`<a href="${link(query, undefined)}" id="page-newest">Newest</a>` : ''}${page.next ? html`<a href="${link(query, page.next)}" rel="next" id="page-next">Older events</a>` : ''}</nav>`,
+<nav class="pager" aria-label="Pages">${query.cursor ? html`<a id="page-newest" href="${link(query, undefined)}">Newest</a>` : ''}${page.next ? html`<a id="page-next" href="${link(query, page.next)}" rel="next">Older events</a>` : ''}</nav>`,
   })
 }

@@ -91,7 +91,7 @@ ${notice(options.notice)}
         ? html`<p class="muted">No teams. Create them with <code>npm team create @${org.slug}:name</code>.</p>`
         : html`<ul id="teams">${overview.teams.map((team) => html`<li><strong>${org.slug}:${team.name}</strong> <span class="muted small">${team.members.length === 0 ? 'no members' : team.members.join(', ')}</span></li>`)}</ul>`
     }</section></div>
-<div>${overview.manage ? memberForms(overview, options) : html`<p class="muted" id="members-read-only">Only the org's admins change its members.</p>`}</div></div>`,
+<div>${overview.manage ? memberForms(overview, options) : html`${formError('member-error', options.error)}<p class="muted" id="members-read-only">Only the org's admins change its members.</p>`}</div></div>`,
   })
 }
 
@@ -149,7 +149,7 @@ ${notice(options.notice)}
     }</div>
 <div>${
       grantable.length === 0
-        ? html`<p class="muted" id="grant-read-only">Entitlements are granted by those who may write the package: org admins, its maintainers, registry admins.</p>`
+        ? html`${formError('grant-error', options.error)}<p class="muted" id="grant-read-only">Entitlements are granted by those who may write the package: org admins, its maintainers, registry admins.</p>`
         : html`<section aria-labelledby="grant-heading"><h2 id="grant-heading">Grant read access</h2>
 ${formError('grant-error', options.error)}
 <form method="post" action="${base}/entitlements/grant" id="grant-form">${hidden(options.csrf)}
