@@ -37,7 +37,7 @@ ${
     ? html`<p class="muted" id="no-events">${query.cursor ? 'No older events.' : 'No events match.'}</p>`
     : html`<div class="table"><table id="audit-events"><thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">From</th><th scope="col">Details</th></tr></thead><tbody>${page.events.map(
         (event) =>
-          html`<tr data-action="${event.action}"><td>${dateTime(event.at)}</td><td class="actor">${event.actor ?? html`<span class="muted">system</span>`}</td><td class="action"><code>${event.action}</code></td><td class="target">${event.target}</td><td>${event.clientAddress ?? ''}</td><td class="small"><code>${details(event.details)}</code></td></tr>`,
+          html`<tr data-action="${event.action}"><td class="nowrap">${dateTime(event.at)}</td><td class="actor">${event.actor ?? html`<span class="muted">system</span>`}</td><td class="action"><code>${event.action}</code></td><td class="target">${event.target}</td><td>${event.clientAddress ?? ''}</td><td class="small"><code>${details(event.details)}</code></td></tr>`,
       )}</tbody></table></div>`
 }
 <nav class="pager" aria-label="Pages">${query.cursor ? html`<a id="page-newest" href="${link(query, undefined)}">Newest</a>` : ''}${page.next ? html`<a id="page-next" href="${link(query, page.next)}" rel="next">Older events</a>` : ''}</nav>`,
