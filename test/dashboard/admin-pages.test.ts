@@ -83,6 +83,10 @@ beforeAll(async () => {
   expect((await registry.request('/api/v1/admin/orgs/acme/members', { method: 'DELETE', token: registry.adminToken, json: { username: ADMIN.username } })).status).toBe(204)
   await publish(SECRET, '1.0.0')
   await publish(OPEN, '1.0.0')
+  // A team with mark in it, granted the restricted package (npm team / npm access grant).
+  expect((await registry.request('/-/org/acme/team', { method: 'PUT', token: registry.adminToken, json: { name: 'devs' } })).status).toBe(201)
+  expect((await registry.request('/-/team/acme/devs/user', { method: 'PUT', token: registry.adminToken, json: { user: 'mark' } })).status).toBe(201)
+  expect((await registry.request('/-/team/acme/devs/package', { method: 'PUT', token: registry.adminToken, json: { package: SECRET, permissions: 'read-only' } })).status).toBe(201)
   expect((await registry.request(`/-/package/${esc(OPEN)}/access`, { method: 'POST', token: registry.adminToken, json: { access: 'public' } })).status).toBe(200)
 }, 120_000)
 
@@ -129,6 +133,7 @@ describe('access rules', () => {
     expect(page.html).toContain('<tr id="member-olga"><th scope="row">olga</th><td class="role">admin</td>')
     expect(page.html).toContain('<tr id="member-mark"><th scope="row">mark</th><td class="role">reader</td>')
     expect(page.html).toContain(`href="/-/web/packages/${SECRET}"`)
+    expect(page.html).toContain('<ul id="teams"><li><strong>acme:devs</strong> <span class="muted small">mark</span></li></ul>')
     expect(page.html).toContain('id="members-read-only"')
     expect(page.html).not.toContain('id="member-form"')
     // Posting the form anyway: the org service refuses, nothing changes.
@@ -214,7 +219,7 @@ describe('entitlements', () => {
     const table = page.html.slice(page.html.indexOf(`data-package="${SECRET}"`))
     const readers = table.slice(0, table.indexOf('</table>'))
     expect(readers).toContain('<tr data-user="admin"><th scope="row">admin</th><td>maintainer of the package</td>')
-    expect(readers).toContain('<tr data-user="mark"><th scope="row">mark</th><td>org reader</td>')
+    expect(readers).toContain('<tr data-user="mark"><th scope="row">mark</th><td>org reader; team acme:devs (read)</td>')
     expect(readers).toContain('<tr data-user="olga"><th scope="row">olga</th><td>org admin</td>')
     expect(readers).not.toContain('data-user="uma"')
     // The public package is not listed: anyone reads it.
