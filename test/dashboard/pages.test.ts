@@ -10,6 +10,7 @@ import { ADMIN, startTestRegistry, type TestRegistry } from '../helpers/registry
 
 let registry: TestRegistry
 let github: StandInProvider
+let webhookId = ''
 
 const HOSTILE_README = `# Hostile
 
@@ -81,6 +82,14 @@ beforeAll(async () => {
   ;(doc.versions['1.0.0'] as Record<string, unknown>).deprecated = 'use 1.1.0: <b>retries</b> fixed'
   expect((await registry.request('/http-fetcher', { method: 'PUT', token: registry.adminToken, json: doc })).status).toBe(200)
   await analysed(registry, 'hostile-readme', '1.0.0')
+  // An org (its scope's packages restricted, so the entitlements page lists one) and a paused webhook
+  // (paused, so nothing is ever sent to it) for the org and webhook pages.
+  const org = await registry.request('/api/v1/admin/orgs', { method: 'POST', token: registry.adminToken, json: { slug: 'acme', defaultAccess: 'restricted' } })
+  expect(org.status).toBe(201)
+  await publish(registry, { name: '@acme/internal', version: '1.0.0', description: 'internal', ...base }, files)
+  const hook = await registry.request('/api/v1/admin/webhooks', { method: 'POST', token: registry.adminToken, json: { url: 'http://93.184.215.14/hook', events: ['package.published'] } })
+  webhookId = ((await hook.json()) as { id: string }).id
+  expect((await registry.request(`/api/v1/admin/webhooks/${webhookId}`, { method: 'PATCH', token: registry.adminToken, json: { active: false } })).status).toBe(200)
 }, 120_000)
 
 afterAll(async () => {
@@ -92,11 +101,12 @@ describe('every page', () => {
   test('has a strict CSP, no inline script, style or handlers, and is never cached or framed', async () => {
     const uma = await signedInBrowser('uma', 'uma-password-1')
     const admin = await signedInBrowser(ADMIN.username, ADMIN.password)
-    const pages = ['/', '/-/web/packages', '/-/web/packages?q=http', '/-/web/packages/http-fetcher', '/-/web/packages/@acme/widget', '/-/web/packages/hostile-readme', '/-/web/compare?packages=http-fetcher,tiny-util', '/-/web/sign-in', '/cli/auth', '/-/web/tokens', '/-/web/usage', '/-/web/usage?package=http-fetcher', '/-/web/nope']
+    const pages = ['/', '/-/web/packages', '/-/web/packages?q=http', '/-/web/packages/http-fetcher', '/-/web/packages/@acme/widget', '/-/web/packages/hostile-readme', '/-/web/compare?packages=http-fetcher,tiny-util', '/-/web/sign-in', '/cli/auth', '/-/web/tokens', '/-/web/usage', '/-/web/usage?package=http-fetcher', '/-/web/orgs', '/-/web/orgs/acme', '/-/web/orgs/acme/entitlements', '/-/web/webhooks', `/-/web/webhooks/${webhookId}`, '/-/web/audit', '/-/web/audit?action=token.*', '/-/web/nope']
     for (const path of pages) {
       // Signed in (the sign-in page itself only makes sense signed out: it sends signed-in people on);
       // usage figures are for admins and maintainers, so those pages are read as the admin.
-      const who = path.startsWith('/-/web/usage') ? admin : uma
+      // The org, webhook and audit pages are read as the admin (who owns the org acme and the webhook).
+      const who = /^\/-\/web\/(usage|orgs\/|webhooks\/|audit)/.test(path) ? admin : uma
       const cookie = path === '/-/web/sign-in' ? '' : `packr_session=${who.cookie(host(), 'packr_session')}`
       const response = await html(path, { headers: { cookie } })
       expect({ path, status: response.status }).toEqual({ path, status: path === '/-/web/nope' ? 404 : 200 })

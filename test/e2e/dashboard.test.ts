@@ -1,6 +1,8 @@
 // The dashboard in a real browser: headless Chromium (Debian's package, driven by playwright-core)
 // signs in, finds a package, reads its score, creates a token and uses it with the real npm CLI,
-// revokes it and sees `npm whoami` fail, and approves a device login started by the `packr` CLI.
+// revokes it and sees `npm whoami` fail, and approves a device login started by the `packr` CLI. An
+// admin grants a user a restricted package on the org pages, and that user's `npm install` of it,
+// refused before, succeeds; a webhook created on its page shows a real delivery; the audit log.
 // Every page must raise no CSP violation; the layout must fit a phone; reading works without
 // JavaScript. Screenshots of the main pages, at a phone and a desktop width, are written to
 // test/.artifacts/dashboard/ (docs/dashboard.md shows committed copies).
@@ -10,7 +12,7 @@ import { join, resolve } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../helpers/browser.ts'
 import { isolatedEnv, npmrc, OutputWatcher, Workspace } from '../helpers/clients.ts'
-import { publishSamplePackages } from '../helpers/dashboard.ts'
+import { publish, publishSamplePackages } from '../helpers/dashboard.ts'
 import { ADMIN, startTestRegistry, type TestRegistry } from '../helpers/registry.ts'
 
 const PACKR = resolve(import.meta.dir, '../../node_modules/.bin/packr')
@@ -21,7 +23,10 @@ const PHONE = { width: 390, height: 844 }
 let registry: TestRegistry
 let browser: Browser
 let ws: Workspace
+let patToken: string
+let receiver: ReturnType<typeof Bun.serve>
 const cspViolations: string[] = []
+const SECRET_SDK = '@corp/secret-sdk'
 
 async function newPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage()
@@ -56,9 +61,14 @@ const npm = (args: string[]) => ws.run('npm', [...args, '--registry', `${registr
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true })
-  registry = await startTestRegistry({ DEVICE_POLL_INTERVAL_SECONDS: '1' })
-  await registry.createUser('pat')
+  receiver = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('received', { status: 200 }) })
+  registry = await startTestRegistry({ DEVICE_POLL_INTERVAL_SECONDS: '1', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' })
+  patToken = await registry.createUser('pat')
   await publishSamplePackages(registry)
+  // An org whose packages are restricted, with one package pat may not read (yet).
+  const org = await registry.request('/api/v1/admin/orgs', { method: 'POST', token: registry.adminToken, json: { slug: 'corp', displayName: 'Corp Inc.', defaultAccess: 'restricted' } })
+  expect(org.status).toBe(201)
+  await publish(registry, { name: SECRET_SDK, version: '1.0.0', description: 'The internal SDK', license: 'UNLICENSED', main: 'index.js' }, { 'index.js': 'module.exports = { secret: true }\n' })
   // Some downloads for the usage page: today and the days before.
   for (let day = 0; day < 20; day++) {
     for (let i = 0; i < (day * 7) % 11; i++) registry.ctx.downloads.record('http-fetcher', i % 3 === 0 ? '1.0.0' : '1.1.0', { address: null }, Date.now() - day * 86_400_000)
@@ -72,6 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await registry?.close()
+  receiver?.stop(true)
   ws?.remove()
 })
 
@@ -152,6 +163,79 @@ describe('the dashboard in Chromium', () => {
     await adminContext.close()
   }, 120_000)
 
+  test('an admin grants a restricted package to pat on the org pages; pat\'s npm install, refused before, then works', async () => {
+    // pat's own token in the project's .npmrc.
+    const project = ws.dir('pat-project')
+    ws.write('pat-project/package.json', JSON.stringify({ name: 'pat-app', version: '1.0.0', private: true }))
+    ws.write('pat-project/.npmrc', npmrc(registry.url, patToken))
+    const install = () => ws.run('npm', ['install', SECRET_SDK, '--no-audit', '--no-fund'], project)
+    const refused = await install()
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.stderr).toMatch(/E404|404 Not Found/)
+
+    const context = await browser.newContext({ viewport: DESKTOP })
+    const page = await newPage(context)
+    await signIn(page, ADMIN.username, ADMIN.password)
+    await page.click('nav[aria-label="Main"] >> text=Organizations')
+    await page.waitForSelector('#orgs')
+    await shot(page, 'desktop-orgs')
+    await page.click('#org-corp a')
+    await page.waitForSelector('#org-name')
+    expect(await page.textContent('#org-name')).toBe('Corp Inc.')
+    await shot(page, 'desktop-org')
+    await page.click('#entitlements-link')
+    await page.selectOption('#grant-package', SECRET_SDK)
+    await page.fill('#grant-user', 'pat')
+    await page.click('#grant-submit')
+    await page.waitForSelector('#notice')
+    expect(await page.textContent('#notice')).toContain('pat may now read the package')
+    expect(await page.textContent(`table[data-package="${SECRET_SDK}"] tr[data-user="pat"] td`)).toContain('granted by admin')
+    await shot(page, 'desktop-entitlements')
+
+    const installed = await install()
+    expect({ exitCode: installed.exitCode, stderr: installed.stderr }).toEqual({ exitCode: 0, stderr: expect.not.stringMatching(/ERR!/) })
+    expect(JSON.parse(await Bun.file(join(project, 'node_modules', SECRET_SDK, 'package.json')).text())).toMatchObject({ name: SECRET_SDK, version: '1.0.0' })
+
+    // A webhook for the org, created on its page; a publish shows up in its delivery log.
+    await page.click('nav[aria-label="Main"] >> text=Webhooks')
+    await page.fill('#url', `http://127.0.0.1:${receiver.port}/packr`)
+    await page.check('#event-package\\.published')
+    await page.selectOption('#org', 'corp')
+    await page.click('#create-submit')
+    await page.waitForSelector('#webhook-secret')
+    expect(await page.inputValue('#webhook-secret')).toStartWith('whsec_')
+    await page.click('#to-webhook')
+    await publish(registry, { name: SECRET_SDK, version: '1.1.0', description: 'The internal SDK', license: 'UNLICENSED', main: 'index.js' }, { 'index.js': 'module.exports = { secret: 2 }\n' })
+    for (let i = 0; i < 100 && (await page.locator('#deliveries tr[data-status="delivered"]').count()) === 0; i++) {
+      await Bun.sleep(100)
+      await page.reload()
+    }
+    expect(await page.textContent('#deliveries tr[data-status="delivered"] .response-status')).toBe('200')
+    await page.locator('#deliveries tr[data-status="delivered"] button', { hasText: 'Redeliver' }).first().click()
+    await page.waitForSelector('#notice')
+    for (let i = 0; i < 100 && (await page.locator('#deliveries tr[data-status="delivered"]').count()) < 2; i++) {
+      await Bun.sleep(100)
+      await page.reload()
+    }
+    expect(await page.locator('#deliveries tr[data-status="delivered"]').count()).toBe(2)
+    await shot(page, 'desktop-webhook')
+    await page.click('nav[aria-label="Main"] >> text=Webhooks')
+    await page.waitForSelector('#webhooks')
+    await shot(page, 'desktop-webhooks')
+
+    // The audit log shows the grant, and filters.
+    await page.click('nav[aria-label="Main"] >> text=Audit log')
+    await page.fill('#filter-action', 'entitlement.*')
+    await page.click('#filter-submit')
+    await page.waitForSelector('#audit-events')
+    expect(await page.locator('#audit-events tbody tr').count()).toBe(1)
+    expect(await page.textContent('#audit-events tbody tr .target')).toBe(SECRET_SDK)
+    await page.click('#filter-clear')
+    await page.waitForSelector('#audit-events')
+    await shot(page, 'desktop-audit')
+    await context.close()
+  }, 180_000)
+
   test('approve a device login started by `packr login`', async () => {
     const context = await browser.newContext({ viewport: DESKTOP })
     const page = await newPage(context)
@@ -189,6 +273,8 @@ describe('the dashboard in Chromium', () => {
       ['phone-tokens', '/-/web/tokens'],
       ['phone-usage', '/-/web/usage?package=http-fetcher'],
       ['phone-compare', '/-/web/compare?packages=http-fetcher,tiny-util'],
+      ['phone-orgs', '/-/web/orgs'],
+      ['phone-webhooks', '/-/web/webhooks'],
       ['phone-connect-terminal', '/cli/auth'],
     ]
     for (const [name, path] of pages) {
@@ -216,11 +302,15 @@ describe('the dashboard in Chromium', () => {
     // After skipping, the next stop is inside the main content, not the navigation.
     expect(await page.evaluate("Boolean(document.activeElement?.closest('main'))")).toBe(true)
     // Every form field has a label.
-    for (const path of ['/-/web/packages', '/-/web/sign-in']) {
+    const expectLabelled = async (path: string) => {
       await page.goto(`${registry.url}${path}`)
+      expect(page.url()).toBe(`${registry.url}${path}`)
       const unlabelled = await page.evaluate("[...document.querySelectorAll('input:not([type=hidden]), select')].filter((field) => !field.labels?.length).map((field) => field.id)")
       expect({ path, unlabelled }).toEqual({ path, unlabelled: [] })
     }
+    for (const path of ['/-/web/packages', '/-/web/sign-in']) await expectLabelled(path)
+    await signIn(page, ADMIN.username, ADMIN.password)
+    for (const path of ['/-/web/orgs/corp', '/-/web/orgs/corp/entitlements', '/-/web/webhooks', '/-/web/audit']) await expectLabelled(path)
     await context.close()
   }, 60_000)
 

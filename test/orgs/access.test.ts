@@ -199,6 +199,7 @@ function probes(name: string): Record<string, { url: string; body?: unknown } | 
     'GET /-/web/packages': { url: `/-/web/packages?q=${encodeURIComponent(base)}` },
     'GET /-/web/packages/*': { url: `/-/web/packages/${name}` },
     'GET /-/web/compare': { url: `/-/web/compare?packages=${encodeURIComponent(`${name},open-pkg`)}` },
+    'POST /-/web/orgs/:slug/entitlements/:change': { url: '/-/web/orgs/acme/entitlements/grant', body: { csrf: 'x', user: 'carol', package: name } },
     'GET /api/packages': { url: `/api/packages?scope=@acme&q=${base}` },
     'POST /api/packages': { url: '/api/packages', body: { name } },
     'GET /api/packages/:name': { url: `/api/packages/${esc(name)}` },

@@ -19,6 +19,7 @@ import {
   packages,
   teamMembers,
   teamPackages,
+  teams,
   users,
   versions,
   type Maintainer,
@@ -150,6 +151,21 @@ export interface EntitlementView {
   package: string
   /** Why the caller may read it. */
   via: 'admin' | 'maintainer' | 'org' | 'ci-token' | 'team' | 'grant'
+}
+
+/** One reason a user may read a restricted package. */
+export type ReadReason =
+  | { via: 'maintainer' }
+  | { via: 'org'; role: OrgRole }
+  | { via: 'team'; team: string; permission: TeamPermission }
+  | { via: 'grant'; grantedBy: string; createdAt: number }
+
+/** A restricted package of an org and everyone who may read it (registry admins aside), with why. */
+export interface RestrictedPackageReaders {
+  name: string
+  /** May the viewer grant and revoke entitlements to it (those who may write it). */
+  writable: boolean
+  readers: Array<{ username: string; reasons: ReadReason[] }>
 }
 
 export class AccessService {
@@ -385,6 +401,47 @@ export class AccessService {
     for (const grant of teamGrants) add(grant.username, grant.permission)
     for (const grant of granted) add(grant.username, 'read')
     return result
+  }
+
+  /**
+   * The restricted packages of `org`'s scope that the viewer may read, each with the users who may
+   * read it and why (maintainer, org role, team grant, entitlement). Registry admins read everything
+   * and are not listed. Four queries whatever the number of packages.
+   */
+  async restrictedReadersOfOrg(viewer: Viewer, org: OrgInfo): Promise<RestrictedPackageReaders[]> {
+    const rows = await this.db.read
+      .select({ name: packages.name, access: packages.access, maintainers: packages.maintainers })
+      .from(packages)
+      .where(and(eq(packages.scope, org.scope), eq(packages.access, 'restricted')))
+      .orderBy(asc(packages.name))
+    const visible = rows.filter((pkg) => viewer.canRead(pkg))
+    if (visible.length === 0) return []
+    const names = visible.map((pkg) => pkg.name)
+    const [members, teamGrants, granted] = await Promise.all([
+      this.db.read.select({ username: users.username, role: orgMembers.role }).from(orgMembers).innerJoin(users, eq(orgMembers.userId, users.id)).where(eq(orgMembers.orgId, org.id)),
+      this.db.read
+        .select({ packageName: teamPackages.packageName, team: teams.name, permission: teamPackages.permission, username: users.username })
+        .from(teamPackages)
+        .innerJoin(teams, eq(teams.id, teamPackages.teamId))
+        .innerJoin(teamMembers, eq(teamMembers.teamId, teamPackages.teamId))
+        .innerJoin(users, eq(teamMembers.userId, users.id))
+        .where(inArray(teamPackages.packageName, names)),
+      this.db.read
+        .select({ packageName: entitlements.packageName, username: users.username, grantedBy: entitlements.grantedBy, createdAt: entitlements.createdAt })
+        .from(entitlements)
+        .innerJoin(users, eq(entitlements.userId, users.id))
+        .where(inArray(entitlements.packageName, names)),
+    ])
+    return visible.map((pkg) => {
+      const reasons = new Map<string, ReadReason[]>()
+      const add = (username: string, reason: ReadReason) => reasons.set(username, [...(reasons.get(username) ?? []), reason])
+      for (const maintainer of pkg.maintainers) add(maintainer.name, { via: 'maintainer' })
+      for (const member of members) add(member.username, { via: 'org', role: member.role })
+      for (const grant of teamGrants) if (grant.packageName === pkg.name) add(grant.username, { via: 'team', team: `${org.slug}:${grant.team}`, permission: grant.permission })
+      for (const grant of granted) if (grant.packageName === pkg.name) add(grant.username, { via: 'grant', grantedBy: grant.grantedBy, createdAt: grant.createdAt })
+      const readers = [...reasons].map(([username, list]) => ({ username, reasons: list })).sort((a, b) => a.username.localeCompare(b.username))
+      return { name: pkg.name, writable: viewer.canWrite(pkg), readers }
+    })
   }
 
   /**

@@ -3,20 +3,14 @@ import { Elysia } from 'elysia'
 import { authPlugin } from '../auth/plugin.ts'
 import type { AppContext } from '../context.ts'
 import { AuditModel } from './model.ts'
-
-const parseTime = (value: string | undefined, endOfDay: boolean) =>
-  value === undefined ? undefined : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : value)
+import { auditFilter } from './service.ts'
 
 export const auditController = (ctx: AppContext) =>
   new Elysia({ name: 'packr/audit', detail: { tags: ['admin'] } }).use(authPlugin(ctx)).get(
     '/api/v1/admin/audit',
     async ({ admin, query }) => {
       await admin()
-      const page = await ctx.audit.query(
-        { actor: query.actor, action: query.action, target: query.target, from: parseTime(query.from, false), to: parseTime(query.to, true) },
-        query.limit,
-        query.cursor,
-      )
+      const page = await ctx.audit.query(auditFilter(query), query.limit, query.cursor)
       return { events: page.events.map((event) => ({ ...event, at: new Date(event.at).toISOString() })), next: page.next }
     },
     { query: AuditModel.query, detail: { summary: 'The audit log, newest first: filter by actor, action, target (prefix*) and time; page with cursor' } },

@@ -38,6 +38,15 @@ export interface AuditFilter {
   to?: number | undefined
 }
 
+/** An ISO time, or a date (`2026-11-22`: from its first or to its last millisecond, UTC). */
+const filterTime = (value: string | undefined, endOfDay: boolean) =>
+  value === undefined ? undefined : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z` : value)
+
+/** The filter from a query's fields (the admin API and the audit page take the same ones). */
+export function auditFilter(query: { actor?: string | undefined; action?: string | undefined; target?: string | undefined; from?: string | undefined; to?: string | undefined }): AuditFilter {
+  return { actor: query.actor, action: query.action, target: query.target, from: filterTime(query.from, false), to: filterTime(query.to, true) }
+}
+
 export interface AuditPage {
   events: AuditEventRow[]
   /** Pass back as `cursor` for the next (older) page; null on the last page. */

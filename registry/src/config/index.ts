@@ -49,6 +49,14 @@ const proxyHops = z.string().transform((value, ctx) => {
   return z.NEVER
 })
 
+/** A DNS name without scheme, port or path (`packr.example.com`), lower-cased, no trailing dot. */
+const domainName = z
+  .string()
+  .transform((value) => value.trim().toLowerCase().replace(/\.$/, ''))
+  .refine((value) => value.length <= 253 && /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(value), {
+    message: 'must be a domain name such as packr.example.com (no scheme, port or path)',
+  })
+
 const userRole = z.enum(['user', 'admin'], { message: 'must be user or admin' })
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).transform((url) => url.replace(/\/+$/, ''))
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
@@ -135,6 +143,7 @@ const EnvSchema = z
       .string()
       .transform((value) => value.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean))
       .optional(),
+    ORG_BASE_DOMAIN: domainName.optional(),
     DEFAULT_PLAN: z.enum(['free', 'solo', 'team', 'enterprise', 'unlimited'], { message: 'must be free, solo, team, enterprise or unlimited' }).default('unlimited'),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
     DOC_GEN_ENABLED: booleanFlag.default(false),
@@ -272,6 +281,8 @@ export interface Config {
   downloadRateLimit: { perMinute: number; burstPerHour: number }
   /** Host names, addresses or CIDR ranges webhooks may reach even though they are private or loopback. */
   webhookAllowedHosts: string[]
+  /** Org vanity hosts: `<org>.<orgBaseDomain>` shows that org's page at `/` (unset: none). */
+  orgBaseDomain: string | undefined
   billing: { defaultPlan: 'free' | 'solo' | 'team' | 'enterprise' | 'unlimited'; stripeWebhookSecret: string | undefined }
   /** Set when DOC_GEN_ENABLED=true (with a key): agent docs are improved by an LLM after publish. */
   docGen: DocGenConfig | undefined
@@ -401,6 +412,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     providers: configuredProviders(values),
     downloadRateLimit: { perMinute: values.DOWNLOAD_RATE_LIMIT, burstPerHour: values.DOWNLOAD_BURST_LIMIT },
     webhookAllowedHosts: values.WEBHOOK_ALLOWED_HOSTS ?? [],
+    orgBaseDomain: values.ORG_BASE_DOMAIN,
     billing: { defaultPlan: values.DEFAULT_PLAN, stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET },
     docGen: docGenFrom(values),
   }

@@ -7,17 +7,24 @@ import type { AppContext } from '../context.ts'
 import { NotFoundError, UnauthorizedError } from '../errors/index.ts'
 import { browserRequest, formPost } from '../web/browser.ts'
 import { htmlResponse, seeOther } from '../web/layout.ts'
+import { orgFromHost } from '../web/org-host.ts'
+import { auditPagesController } from './audit/index.ts'
 import { DashboardModel } from './model.ts'
+import { orgPagesController } from './orgs/index.ts'
+import { OrgPages } from './orgs/service.ts'
+import { orgPublicPage } from './orgs/views.ts'
 import { packagePagesController } from './packages/index.ts'
 import { PackagePages } from './packages/service.ts'
 import { tokenPagesController } from './tokens/index.ts'
 import { usagePagesController } from './usage/index.ts'
 import { landingPage, signInPage } from './views.ts'
+import { webhookPagesController } from './webhooks/index.ts'
 
 const HIGHLIGHTS = 10
 
 export const dashboardController = (ctx: AppContext) => {
   const packages = new PackagePages(ctx.catalog, ctx.search, ctx.packuments, ctx.analyses, ctx.readmes)
+  const orgs = new OrgPages(ctx.orgs, ctx.access)
   return new Elysia({ name: 'packr/dashboard', detail: { tags: ['dashboard'] } })
     .use(authPlugin(ctx))
     .get(
@@ -25,9 +32,12 @@ export const dashboardController = (ctx: AppContext) => {
       async ({ cookie, request }) => {
         const browser = browserRequest(ctx, cookie, request)
         const chrome = await browser.chrome()
+        // On an org's vanity host the start page is the org's page (an unknown org: the 404 page).
+        const vanityOrg = orgFromHost(request, ctx.config.orgBaseDomain, ctx.config.trustProxyHops)
+        if (vanityOrg !== null) return htmlResponse(orgPublicPage(chrome, await orgs.publicPage(await browser.access(), vanityOrg)))
         return htmlResponse(landingPage(chrome, packages.highlights(await browser.access(), HIGHLIGHTS), ctx.urls.base), { scripts: true })
       },
-      { detail: { summary: 'Dashboard start page: search, most downloaded and recent packages, set-up' } },
+      { detail: { summary: "Dashboard start page: search, most downloaded and recent packages, set-up (on <org>.ORG_BASE_DOMAIN: that org's page)" } },
     )
     .get(
       '/-/web/sign-in',
@@ -78,6 +88,9 @@ export const dashboardController = (ctx: AppContext) => {
     .use(packagePagesController(ctx))
     .use(tokenPagesController(ctx))
     .use(usagePagesController(ctx))
+    .use(orgPagesController(ctx))
+    .use(webhookPagesController(ctx))
+    .use(auditPagesController(ctx))
     .get(
       '/-/web/*',
       ({ request }) => {

@@ -11,5 +11,8 @@ export const NAV: readonly NavItem[] = [
   { id: 'packages', label: 'Packages', href: '/-/web/packages', show: 'everyone' },
   { id: 'tokens', label: 'Tokens', href: '/-/web/tokens', show: 'signedIn' },
   { id: 'usage', label: 'Usage', href: '/-/web/usage', show: 'admin' },
+  { id: 'orgs', label: 'Organizations', href: '/-/web/orgs', show: 'signedIn' },
+  { id: 'webhooks', label: 'Webhooks', href: '/-/web/webhooks', show: 'signedIn' },
+  { id: 'audit', label: 'Audit log', href: '/-/web/audit', show: 'admin' },
   { id: 'terminal', label: 'Connect a terminal', href: '/cli/auth', show: 'everyone' },
 ]
