@@ -1,7 +1,8 @@
 // Server time of the dashboard's pages with 10,000 packages (target: under 100 ms each). Seeds a
 // fresh SQLite registry directly (test/bench/seed.ts: the real corpus packages with their README
-// files and analyses, plus numbered copies), 30 days of download counts for 2,000 of them and 200
-// tokens, then requests every page over loopback with a signed-in session and reports, per page,
+// files and analyses, plus numbered copies), 30 days of download counts for 2,000 of them, 200
+// tokens, an org of 30 members owning the largest scope (restricted), 20 webhooks and 20,000 audit
+// events, then requests every page over loopback with a signed-in session and reports, per page,
 // the first request and the p50/p95/max of the following ones (time to the last byte).
 //
 //   bun test/bench/dashboard.ts [packages=10000] [requests=40]
@@ -21,7 +22,7 @@ const DAY_MS = 86_400_000
 
 const seeds = await corpusSeeds()
 const dataDir = mkdtempSync(join(tmpdir(), 'packr-bench-dashboard-'))
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'bench-password-1' })
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'bench-password-1', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' })
 const db = await openDatabase(config.database)
 await seedPackages(db, seeds, TOTAL, (seed) => seed.readmeFile)
 // Downloads: 30 days for 2,000 packages, up to 3 versions' worth of rows each day.
@@ -40,6 +41,26 @@ const registry = await startRegistry(config)
 const { ctx } = registry
 const admin = (await ctx.users.findByUsername('admin'))!
 for (let i = 0; i < 200; i++) await ctx.tokens.issue({ user: admin, name: `ci-${i}`, role: 'ci-readonly', expiresInDays: 30 })
+// Organization, webhook and audit pages: the corpus scope with the most packages becomes an org with
+// its whole scope restricted and 30 members; 20,000 audit events; 20 webhooks.
+const scopeCounts = new Map<string, number>()
+for (const name of ctx.catalog.names()) if (name.startsWith('@')) scopeCounts.set(name.slice(1, name.indexOf('/')), (scopeCounts.get(name.slice(1, name.indexOf('/'))) ?? 0) + 1)
+const [orgSlug, orgPackages] = [...scopeCounts].sort((a, b) => b[1] - a[1])[0] ?? ['bench', 0]
+const adminToken = (await ctx.tokens.issue({ user: admin, name: 'bench-admin', role: 'admin', expiresInDays: 1 })).token
+const api = async (method: string, path: string, body: unknown) => {
+  const response = await fetch(`${registry.url}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+}
+await api('POST', '/api/v1/admin/orgs', { slug: orgSlug })
+await api('PATCH', `/api/v1/admin/orgs/${orgSlug}`, { defaultAccess: 'restricted' })
+for (let i = 0; i < 30; i++) {
+  await ctx.users.create({ username: `member-${i}`, password: 'bench-password-1', email: `member-${i}@bench.test` })
+  await api('POST', `/api/v1/admin/orgs/${orgSlug}/members`, { username: `member-${i}`, role: i < 3 ? 'admin' : 'member' })
+}
+for (let i = 0; i < 20; i++) await api('POST', '/api/v1/admin/webhooks', { url: `http://127.0.0.1:9/hook-${i}` })
+await ctx.db.transaction(async (tx) => {
+  for (let i = 0; i < 20_000; i++) await ctx.audit.record(tx, { username: `member-${i % 30}`, address: '127.0.0.1' }, { action: i % 2 ? 'package.publish' : 'token.create', target: seededName(seeds, i % TOTAL) })
+})
 const session = await ctx.sessions.create(admin)
 const cookie = `${SESSION_COOKIE}=${session.cookie}`
 
@@ -68,6 +89,12 @@ const scenarios: Array<[string, (i: number) => string]> = [
   ['usage overview (30 days)', () => '/-/web/usage?days=30'],
   ['usage of one package (365 days)', (i) => `/-/web/usage?package=${encodeURIComponent(seededName(seeds, i % 2000))}&days=365`],
   ['usage CSV export (30 days, 60,000 rows)', () => '/-/web/usage/csv?days=30'],
+  ['organizations', () => '/-/web/orgs'],
+  [`org page (${orgPackages} restricted packages, 30 members)`, () => `/-/web/orgs/${orgSlug}`],
+  [`org entitlements (${orgPackages} restricted packages)`, () => `/-/web/orgs/${orgSlug}/entitlements`],
+  ['webhooks (20)', () => '/-/web/webhooks'],
+  ['audit log (20,000 events), first page', () => '/-/web/audit'],
+  ['audit log filtered by actor and action', (i) => `/-/web/audit?actor=member-${i % 30}&action=package.publish`],
 ]
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0
