@@ -55,7 +55,7 @@ await api('POST', '/api/v1/admin/orgs', { slug: orgSlug })
 await api('PATCH', `/api/v1/admin/orgs/${orgSlug}`, { defaultAccess: 'restricted' })
 for (let i = 0; i < 30; i++) {
   await ctx.users.create({ username: `member-${i}`, password: 'bench-password-1', email: `member-${i}@bench.test` })
-  await api('POST', `/api/v1/admin/orgs/${orgSlug}/members`, { username: `member-${i}`, role: i < 3 ? 'admin' : 'member' })
+  await api('POST', `/api/v1/admin/orgs/${orgSlug}/members`, { username: `member-${i}`, role: i < 3 ? 'admin' : i < 10 ? 'maintainer' : 'reader' })
 }
 for (let i = 0; i < 20; i++) await api('POST', '/api/v1/admin/webhooks', { url: `http://127.0.0.1:9/hook-${i}` })
 await ctx.db.transaction(async (tx) => {
