@@ -115,6 +115,13 @@ export interface EntitlementsPageOptions {
   form?: Partial<EntitlementForm> | undefined
 }
 
+/**
+ * Readers with a reason of their own for this package. Those who read it only by their org role read
+ * every restricted package of the org alike; listing them under each package would repeat the
+ * member list hundreds of times, so the page says it once.
+ */
+const packageReaders = (pkg: OrgEntitlements['packages'][number]) => pkg.readers.filter((reader) => reader.reasons.some((item) => item.via !== 'org'))
+
 export function entitlementsPage(chrome: Chrome, data: OrgEntitlements, options: EntitlementsPageOptions): string {
   const { org } = data
   const base = orgHref(org.slug)
@@ -126,12 +133,15 @@ export function entitlementsPage(chrome: Chrome, data: OrgEntitlements, options:
     main: html`<p><a href="/-/web/orgs">Organizations</a> › <a href="${base}">${org.displayName}</a> ›</p><h1>Who may read the restricted packages</h1>
 ${notice(options.notice)}
 <p class="muted">Restricted packages of <code>@${org.slug}</code> are read by their maintainers, the org's members, teams granted them and users granted them; registry admins read everything. Revoking applies to the user's next request.</p>
+<p id="org-readers">Every member of the org (${data.members.length}) reads all of them by their org role (<a href="${base}">members</a>); each package below lists who else may read it, and why.</p>
 <div class="grid"><div>${
       data.packages.length === 0
         ? html`<p class="muted" id="no-restricted">No restricted packages you may see.</p>`
         : data.packages.map(
-            (pkg) => html`<section aria-labelledby="readers-${pkg.name}"><h2 id="readers-${pkg.name}">${packageLink(pkg.name)}</h2>
-<div class="table"><table class="readers" data-package="${pkg.name}"><thead><tr><th scope="col">User</th><th scope="col">Why</th>${pkg.writable ? html`<th scope="col">Actions</th>` : ''}</tr></thead><tbody>${pkg.readers.map((reader) => {
+            (pkg) => html`<section aria-labelledby="readers-${pkg.name}"><h2 id="readers-${pkg.name}">${packageLink(pkg.name)}</h2>${
+              packageReaders(pkg).length === 0
+                ? html`<p class="muted" data-package="${pkg.name}">Only the org's members.</p>`
+                : html`<div class="table"><table class="readers" data-package="${pkg.name}"><thead><tr><th scope="col">User</th><th scope="col">Why</th>${pkg.writable ? html`<th scope="col">Actions</th>` : ''}</tr></thead><tbody>${packageReaders(pkg).map((reader) => {
               const grant = reader.reasons.find((item) => item.via === 'grant')
               return html`<tr data-user="${reader.username}"><th scope="row">${reader.username}</th><td>${reader.reasons.map(reason).join('; ')}${
                 grant?.via === 'grant' ? html` <span class="muted small">(${dateTime(grant.createdAt)})</span>` : ''
@@ -144,7 +154,8 @@ ${notice(options.notice)}
                     }</td>`
                   : ''
               }</tr>`
-            })}</tbody></table></div></section>`,
+            })}</tbody></table></div>`
+            }</section>`,
           )
     }</div>
 <div>${
