@@ -319,6 +319,7 @@ export const packageDownloads = pgTable(
     userId: text('user_id'),
     clientAddress: text('client_address'),
     at: int('at').notNull(),
+    count: int('count').notNull().default(1),
   },
   (table) => [index('package_downloads_package_idx').on(table.packageName, table.at), index('package_downloads_user_idx').on(table.userId, table.at)],
 )

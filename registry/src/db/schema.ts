@@ -392,7 +392,11 @@ export const entitlements = sqliteTable(
   (table) => [primaryKey({ columns: [table.userId, table.packageName] }), index('entitlements_package_idx').on(table.packageName)],
 )
 
-/** One row per tarball download, written in batches off the request path. */
+/**
+ * Tarball downloads, written in batches off the request path: one row per caller (user or token,
+ * client address) and version per flush window, with `at` the first download's time and `count` how
+ * many there were.
+ */
 export const packageDownloads = sqliteTable(
   'package_downloads',
   {
@@ -403,6 +407,7 @@ export const packageDownloads = sqliteTable(
     userId: text('user_id'),
     clientAddress: text('client_address'),
     at: integer('at').notNull(),
+    count: integer('count').notNull().default(1),
   },
   (table) => [index('package_downloads_package_idx').on(table.packageName, table.at), index('package_downloads_user_idx').on(table.userId, table.at)],
 )

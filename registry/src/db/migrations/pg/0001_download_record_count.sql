@@ -1,0 +1,1 @@
+ALTER TABLE "package_downloads" ADD COLUMN "count" bigint DEFAULT 1 NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `package_downloads` ADD `count` integer DEFAULT 1 NOT NULL;
