@@ -40,7 +40,7 @@ export const accessController = (ctx: AppContext) => {
         '/api/entitlements/grant',
         async ({ caller, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await caller())
-          const granted = await ctx.access.grant(viewer, body.user, body.package, actorOf(identity, clientAddress))
+          const granted = await ctx.access.grant(viewer, body.user, body.package, actorOf(identity, clientAddress()))
           set.status = 201
           return { ...granted, createdAt: new Date(granted.createdAt).toISOString() }
         },
@@ -50,7 +50,7 @@ export const accessController = (ctx: AppContext) => {
         '/api/entitlements/revoke',
         async ({ caller, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await caller())
-          await ctx.access.revoke(viewer, body.user, body.package, actorOf(identity, clientAddress))
+          await ctx.access.revoke(viewer, body.user, body.package, actorOf(identity, clientAddress()))
           set.status = 204
         },
         { parse, body: AccessModel.entitlement, detail: { summary: "Withdraw a user's entitlement; applies to their next request" } },
@@ -71,12 +71,12 @@ export const accessController = (ctx: AppContext) => {
         response: { 200: AccessModel.visibility },
         detail: { summary: 'npm access get status of /@scope/name' },
       })
-      .post('/-/package/:name/access', async ({ params, body, auth, clientAddress }) => setAccess(packageName(params.name), body, await auth(), clientAddress), {
+      .post('/-/package/:name/access', async ({ params, body, auth, clientAddress }) => setAccess(packageName(params.name), body, await auth(), clientAddress()), {
         parse,
         body: AccessModel.npmAccess,
         detail: { summary: 'npm access set status=public|private (those who may write the package)' },
       })
-      .post('/-/package/:name/:sub/access', async ({ params, body, auth, clientAddress }) => setAccess(packageName(params.name, params.sub), body, await auth(), clientAddress), {
+      .post('/-/package/:name/:sub/access', async ({ params, body, auth, clientAddress }) => setAccess(packageName(params.name, params.sub), body, await auth(), clientAddress()), {
         parse,
         body: AccessModel.npmAccess,
         detail: { summary: 'npm access set status of /@scope/name' },
@@ -116,7 +116,7 @@ export const accessController = (ctx: AppContext) => {
         async ({ params, body, auth, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
           if (!body.permissions) throw new BadRequestError('INVALID_PERMISSION', 'permissions must be read-only or read-write')
-          await ctx.orgs.grantTeam(viewer, params.org, params.team, body.package, parseTeamPermission(body.permissions), actorOf(identity, clientAddress))
+          await ctx.orgs.grantTeam(viewer, params.org, params.team, body.package, parseTeamPermission(body.permissions), actorOf(identity, clientAddress()))
           set.status = 201
           return {}
         },
@@ -126,7 +126,7 @@ export const accessController = (ctx: AppContext) => {
         '/-/team/:org/:team/package',
         async ({ params, body, auth, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
-          await ctx.orgs.revokeTeam(viewer, params.org, params.team, body.package, actorOf(identity, clientAddress))
+          await ctx.orgs.revokeTeam(viewer, params.org, params.team, body.package, actorOf(identity, clientAddress()))
           set.status = 204
         },
         { parse, body: AccessModel.teamPackage, detail: { summary: "npm access revoke: withdraw a team's access to a package" } },

@@ -20,7 +20,7 @@ export const adminController = (ctx: AppContext) => {
     .post(
       '/sessions',
       async ({ body, cookie, clientAddress, set }) => {
-        const user = await ctx.auth.verifyCredentials(body.username, body.password, clientAddress, 'Bearer')
+        const user = await ctx.auth.verifyCredentials(body.username, body.password, clientAddress(), 'Bearer')
         const session = await ctx.sessions.create(user)
         cookie[SESSION_COOKIE]!.set(sessionCookie(ctx.config.publicUrl, session.cookie, session.expiresAt))
         set.status = 201
@@ -43,7 +43,7 @@ export const adminController = (ctx: AppContext) => {
         const caller = await admin()
         const owner = await ctx.users.findByUsername(body.username ?? caller.username)
         if (!owner) throw new NotFoundError('USER_NOT_FOUND', `no user named ${body.username}`)
-        const { token, record } = await ctx.tokens.issue(roleTokenOptions(body, owner, actorOf(caller, clientAddress)))
+        const { token, record } = await ctx.tokens.issue(roleTokenOptions(body, owner, actorOf(caller, clientAddress())))
         set.status = 201
         return { ...adminTokenView({ ...record, username: owner.username }), token }
       },
@@ -64,7 +64,7 @@ export const adminController = (ctx: AppContext) => {
       '/tokens/:id',
       async ({ admin, params, set, clientAddress }) => {
         const caller = await admin()
-        if (!(await ctx.tokens.revoke(params.id, actorOf(caller, clientAddress)))) throw new NotFoundError('TOKEN_NOT_FOUND', `no live token with id ${params.id}`)
+        if (!(await ctx.tokens.revoke(params.id, actorOf(caller, clientAddress())))) throw new NotFoundError('TOKEN_NOT_FOUND', `no live token with id ${params.id}`)
         set.status = 204
       },
       { detail: { summary: 'Revoke a token; refused from the very next request' } },
@@ -73,7 +73,7 @@ export const adminController = (ctx: AppContext) => {
       '/tokens/:id/rotate',
       async ({ admin, params, clientAddress }) => {
         const caller = await admin()
-        const { token, record } = await ctx.tokens.rotate(params.id, actorOf(caller, clientAddress))
+        const { token, record } = await ctx.tokens.rotate(params.id, actorOf(caller, clientAddress()))
         const owner = await ctx.users.findById(record.userId)
         return { ...adminTokenView({ ...record, username: owner?.username ?? '' }), token }
       },
@@ -95,7 +95,7 @@ export const adminController = (ctx: AppContext) => {
         const user = await ctx.users.findByUsername(params.username)
         if (!user) throw new NotFoundError('USER_NOT_FOUND', `no user named ${params.username}`)
         if (user.id === caller.userId) throw new ConflictError('CANNOT_DELETE_SELF', 'an admin cannot delete their own account')
-        await ctx.users.delete(user.id, actorOf(caller, clientAddress))
+        await ctx.users.delete(user.id, actorOf(caller, clientAddress()))
         set.status = 204
       },
       { detail: { summary: 'Delete a user: their tokens and sessions stop working at once' } },
@@ -105,7 +105,7 @@ export const adminController = (ctx: AppContext) => {
       async ({ admin, set, clientAddress }) => {
         const caller = await admin()
         set.status = 201
-        return ctx.signing.rotate(actorOf(caller, clientAddress))
+        return ctx.signing.rotate(actorOf(caller, clientAddress()))
       },
       { response: { 201: SigningModel.key }, detail: { summary: 'Rotate the signing key; the old key expires now and keeps verifying older versions' } },
     )

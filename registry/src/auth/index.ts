@@ -23,11 +23,11 @@ export const authController = (ctx: AppContext) =>
       '/-/v1/login',
       async ({ body, clientAddress, request }) => {
         if (body.name && body.password) {
-          const { token, expires } = await ctx.auth.login(body.name, body.password, clientAddress)
+          const { token, expires } = await ctx.auth.login(body.name, body.password, clientAddress())
           return { token, expires }
         }
         // npm's web login: the person approves in a browser while npm polls the done URL.
-        const started = await ctx.logins.start('web', { name: request.headers.get('user-agent') ?? 'npm', address: clientAddress })
+        const started = await ctx.logins.start('web', { name: request.headers.get('user-agent') ?? 'npm', address: clientAddress() })
         return {
           loginUrl: `${ctx.urls.base}/cli/auth?code=${started.userCode}`,
           doneUrl: `${ctx.urls.base}/-/v1/login/done/${started.secret}`,
@@ -59,7 +59,7 @@ export const authController = (ctx: AppContext) =>
       async ({ params, body, set, clientAddress }) => {
         const username = couchUsername(params.couchId)
         if (body.name !== username) throw new BadRequestError('NAME_MISMATCH', `body name ${JSON.stringify(body.name)} does not match the URL`)
-        const result = await ctx.auth.couchLogin(username, body.password, body.email, clientAddress)
+        const result = await ctx.auth.couchLogin(username, body.password, body.email, clientAddress())
         set.status = 201
         return { ok: `you are authenticated as '${result.username}'`, id: `${COUCH_PREFIX}${result.username}`, rev: '1-0', token: result.token }
       },
@@ -82,7 +82,7 @@ export const authController = (ctx: AppContext) =>
     .delete(
       '/-/user/token/:token',
       async ({ params, clientAddress }) => {
-        await ctx.auth.logout(params.token, clientAddress)
+        await ctx.auth.logout(params.token, clientAddress())
         return { ok: true }
       },
       { detail: { summary: 'Log out: revoke the token in the path' } },

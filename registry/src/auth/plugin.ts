@@ -57,15 +57,18 @@ export const authPlugin = (deps: AuthDeps) =>
     .derive({ as: 'global' }, ({ request, server }) => {
       let pending: Promise<AuthResult> | undefined
       let pendingCaller: Promise<AuthResult> | undefined
-      const address = requestAddress(deps, request, server)
-      const auth = () => (pending ??= resolveAuth(deps, request.headers.get('authorization'), address))
+      // Resolving the peer address costs more than serving a cached packument, so it waits until asked.
+      let address: string | null | undefined
+      const clientAddress = () => (address === undefined ? (address = requestAddress(deps, request, server)) : address)
+      const auth = () => (pending ??= resolveAuth(deps, request.headers.get('authorization'), clientAddress()))
       /** Dashboard and API routes: the bearer token, or the session cookie when no Authorization header is sent. */
       const caller = () =>
         (pendingCaller ??= request.headers.has('authorization')
           ? auth()
           : deps.sessions.resolve(sessionCookieValue(request.headers.get('cookie'))).then((identity) => (identity ? { identity } : ANONYMOUS)))
       return {
-        clientAddress: address,
+        /** The client's address (see TRUST_PROXY), resolved on first call. */
+        clientAddress,
         auth,
         caller,
         /** The caller, who must hold the admin permission. */

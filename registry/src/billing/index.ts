@@ -19,7 +19,7 @@ export const billingController = (ctx: AppContext) =>
       async ({ request, clientAddress }) => {
         // The signature covers the exact bytes Stripe sent, so the body is read raw.
         const raw = new TextDecoder().decode(await readBodyBytes(request, WEBHOOK_BODY_LIMIT))
-        return ctx.billing.handleStripeWebhook(raw, request.headers.get('stripe-signature'), clientAddress)
+        return ctx.billing.handleStripeWebhook(raw, request.headers.get('stripe-signature'), clientAddress())
       },
       { parse: 'none', detail: { summary: "Stripe's webhook: checkout.session.completed, customer.subscription.updated/deleted, invoice.payment_failed (signature verified)" } },
     )
@@ -27,7 +27,7 @@ export const billingController = (ctx: AppContext) =>
       '/api/v1/admin/users/:username/plan',
       async ({ admin, params, body, clientAddress }) => {
         const caller = await admin()
-        return planView(await ctx.billing.setPlan(params.username, body, actorOf(caller, clientAddress)))
+        return planView(await ctx.billing.setPlan(params.username, body, actorOf(caller, clientAddress())))
       },
       { body: BillingModel.plan, response: { 200: BillingModel.planView }, detail: { summary: "Set a user's plan by hand (registry admins): Enterprise limits, comped accounts" } },
     )

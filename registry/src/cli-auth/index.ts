@@ -13,15 +13,15 @@ import { approvePage, decidedPage, enterCodePage, signInPage } from './views.ts'
 
 export const cliAuthController = (ctx: AppContext) => {
   /** The page for a code: sign-in when nobody is signed in, approval otherwise. */
-  async function codePage(browser: BrowserRequest, code: string, clientAddress: string | null, error?: string): Promise<Response> {
-    await ctx.authLimiter.assertAllowed(clientAddress)
+  async function codePage(browser: BrowserRequest, code: string, address: string | null, error?: string): Promise<Response> {
+    await ctx.authLimiter.assertAllowed(address)
     let pending
     try {
       pending = await ctx.logins.pendingByUserCode(code)
     } catch (failure) {
       if (!(failure instanceof RegistryError)) throw failure
       // Guessing codes counts as failed authentication.
-      await ctx.authLimiter.recordFailure(clientAddress)
+      await ctx.authLimiter.recordFailure(address)
       if (!wantsHtml(browser.request)) throw failure
       return htmlResponse(enterCodePage(await browser.chrome(), { error: failure.message, code }), { status: failure.status })
     }
@@ -37,7 +37,7 @@ export const cliAuthController = (ctx: AppContext) => {
       '',
       async ({ query, cookie, request, clientAddress }) => {
         const browser = browserRequest(ctx, cookie, request)
-        return query.code ? codePage(browser, query.code, clientAddress) : htmlResponse(enterCodePage(await browser.chrome()))
+        return query.code ? codePage(browser, query.code, clientAddress()) : htmlResponse(enterCodePage(await browser.chrome()))
       },
       { query: CliAuthModel.pageQuery, detail: { summary: 'Browser page: enter or confirm a login code, sign in, approve or deny' } },
     )
@@ -46,10 +46,10 @@ export const cliAuthController = (ctx: AppContext) => {
       async ({ body, cookie, request, clientAddress }) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         try {
-          const user = await ctx.auth.verifyCredentials(body.username, body.password, clientAddress, 'Bearer')
+          const user = await ctx.auth.verifyCredentials(body.username, body.password, clientAddress(), 'Bearer')
           await browser.startSession(user.id)
         } catch (error) {
-          if (error instanceof UnauthorizedError) return codePage(browser, body.code, clientAddress, error.message)
+          if (error instanceof UnauthorizedError) return codePage(browser, body.code, clientAddress(), error.message)
           throw error
         }
         return seeOther(`/cli/auth?code=${encodeURIComponent(body.code)}`)

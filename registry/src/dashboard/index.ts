@@ -55,7 +55,7 @@ export const dashboardController = (ctx: AppContext) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const next = browser.localPath(body.next, '/')
         try {
-          const user = await ctx.auth.verifyCredentials(body.username, body.password, clientAddress, 'Bearer')
+          const user = await ctx.auth.verifyCredentials(body.username, body.password, clientAddress(), 'Bearer')
           await browser.startSession(user.id)
         } catch (error) {
           if (!(error instanceof UnauthorizedError)) throw error

@@ -35,19 +35,19 @@ export const distTagsController = (ctx: AppContext) => {
       response: { 200: DistTagModel.tags },
       detail: { summary: 'List dist-tags of /@scope/name' },
     })
-    .put('/:name/dist-tags/:tag', async ({ params, body, auth, clientAddress }) => add(packageName(params.name), params.tag, body, await auth(), clientAddress), {
+    .put('/:name/dist-tags/:tag', async ({ params, body, auth, clientAddress }) => add(packageName(params.name), params.tag, body, await auth(), clientAddress()), {
       ...write,
       detail: { summary: 'Point a dist-tag at a version' },
     })
-    .put('/:name/:sub/dist-tags/:tag', async ({ params, body, auth, clientAddress }) => add(packageName(params.name, params.sub), params.tag, body, await auth(), clientAddress), {
+    .put('/:name/:sub/dist-tags/:tag', async ({ params, body, auth, clientAddress }) => add(packageName(params.name, params.sub), params.tag, body, await auth(), clientAddress()), {
       ...write,
       detail: { summary: 'Point a dist-tag of /@scope/name at a version' },
     })
-    .delete('/:name/dist-tags/:tag', async ({ params, auth, clientAddress }) => remove(packageName(params.name), params.tag, await auth(), clientAddress), {
+    .delete('/:name/dist-tags/:tag', async ({ params, auth, clientAddress }) => remove(packageName(params.name), params.tag, await auth(), clientAddress()), {
       response: { 200: DistTagModel.ok },
       detail: { summary: 'Remove a dist-tag' },
     })
-    .delete('/:name/:sub/dist-tags/:tag', async ({ params, auth, clientAddress }) => remove(packageName(params.name, params.sub), params.tag, await auth(), clientAddress), {
+    .delete('/:name/:sub/dist-tags/:tag', async ({ params, auth, clientAddress }) => remove(packageName(params.name, params.sub), params.tag, await auth(), clientAddress()), {
       response: { 200: DistTagModel.ok },
       detail: { summary: 'Remove a dist-tag of /@scope/name' },
     })

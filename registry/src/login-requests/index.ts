@@ -16,7 +16,7 @@ export const loginRequestsController = (ctx: AppContext) =>
         if (body.provider !== undefined) ctx.oauth.provider(body.provider)
         const started = await ctx.logins.start('device', {
           name: body.client_name ?? request.headers.get('user-agent') ?? 'unknown client',
-          address: clientAddress,
+          address: clientAddress(),
           provider: body.provider ?? null,
         })
         const verification = `${ctx.urls.base}/cli/auth`

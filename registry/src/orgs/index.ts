@@ -35,7 +35,7 @@ export const orgsController = (ctx: AppContext) => {
           const { identity, viewer } = await viewerOf(await caller())
           assertPersonal(identity, 'create orgs')
           set.status = 201
-          return ctx.orgs.create(viewer, body, actorOf(identity, clientAddress))
+          return ctx.orgs.create(viewer, body, actorOf(identity, clientAddress()))
         },
         { body: OrgModel.create, response: { 201: OrgModel.summary }, detail: { summary: 'Create an org (owning the scope @slug); its creator becomes its admin' } },
       )
@@ -43,7 +43,7 @@ export const orgsController = (ctx: AppContext) => {
         '/api/v1/admin/orgs/:slug',
         async ({ caller, params, body, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await caller())
-          return ctx.orgs.update(viewer, params.slug, body, actorOf(identity, clientAddress))
+          return ctx.orgs.update(viewer, params.slug, body, actorOf(identity, clientAddress()))
         },
         { body: OrgModel.update, response: { 200: OrgModel.summary }, detail: { summary: "Rename an org, or restrict (or open) its whole scope: defaultAccess applies to every package there" } },
       )
@@ -59,7 +59,7 @@ export const orgsController = (ctx: AppContext) => {
         '/api/v1/admin/orgs/:slug/members',
         async ({ caller, params, body, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await caller())
-          const result = await ctx.orgs.setMember(viewer, params.slug, body.username, parseOrgRole(body.role), actorOf(identity, clientAddress))
+          const result = await ctx.orgs.setMember(viewer, params.slug, body.username, parseOrgRole(body.role), actorOf(identity, clientAddress()))
           return { org: result.org.slug, username: result.username, role: result.role, members: result.size }
         },
         { body: OrgModel.member, detail: { summary: "Add a member to an org or change their role (org admins)" } },
@@ -68,7 +68,7 @@ export const orgsController = (ctx: AppContext) => {
         '/api/v1/admin/orgs/:slug/members',
         async ({ caller, params, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await caller())
-          await ctx.orgs.removeMember(viewer, params.slug, body.username, actorOf(identity, clientAddress))
+          await ctx.orgs.removeMember(viewer, params.slug, body.username, actorOf(identity, clientAddress()))
           set.status = 204
         },
         { parse, body: OrgModel.memberRemoval, detail: { summary: 'Remove a member ({username} in the body); the last admin cannot go' } },
@@ -92,7 +92,7 @@ export const orgsController = (ctx: AppContext) => {
         '/-/org/:org/user',
         async ({ auth, params, body, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
-          const result = await ctx.orgs.setMember(viewer, params.org, body.user, parseOrgRole(body.role), actorOf(identity, clientAddress))
+          const result = await ctx.orgs.setMember(viewer, params.org, body.user, parseOrgRole(body.role), actorOf(identity, clientAddress()))
           return { org: { name: result.org.slug, size: result.size }, user: result.username, role: result.role }
         },
         { parse, body: OrgModel.npmOrgUser, detail: { summary: 'npm org set: add a member or change their role (owner/admin → admin, developer → maintainer)' } },
@@ -101,7 +101,7 @@ export const orgsController = (ctx: AppContext) => {
         '/-/org/:org/user',
         async ({ auth, params, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
-          await ctx.orgs.removeMember(viewer, params.org, body.user, actorOf(identity, clientAddress))
+          await ctx.orgs.removeMember(viewer, params.org, body.user, actorOf(identity, clientAddress()))
           set.status = 204
         },
         { parse, body: OrgModel.npmUser, detail: { summary: 'npm org rm: remove a member' } },
@@ -120,7 +120,7 @@ export const orgsController = (ctx: AppContext) => {
         async ({ auth, params, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
           set.status = 201
-          return ctx.orgs.createTeam(viewer, params.org, body.name, body.description ?? null, actorOf(identity, clientAddress))
+          return ctx.orgs.createTeam(viewer, params.org, body.name, body.description ?? null, actorOf(identity, clientAddress()))
         },
         { parse, body: OrgModel.npmTeam, detail: { summary: 'npm team create' } },
       )
@@ -136,7 +136,7 @@ export const orgsController = (ctx: AppContext) => {
         '/-/team/:org/:team',
         async ({ auth, params, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
-          await ctx.orgs.destroyTeam(viewer, params.org, params.team, actorOf(identity, clientAddress))
+          await ctx.orgs.destroyTeam(viewer, params.org, params.team, actorOf(identity, clientAddress()))
           set.status = 204
         },
         { detail: { summary: 'npm team destroy' } },
@@ -145,7 +145,7 @@ export const orgsController = (ctx: AppContext) => {
         '/-/team/:org/:team/user',
         async ({ auth, params, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
-          await ctx.orgs.addTeamMember(viewer, params.org, params.team, body.user, actorOf(identity, clientAddress))
+          await ctx.orgs.addTeamMember(viewer, params.org, params.team, body.user, actorOf(identity, clientAddress()))
           set.status = 201
           return {}
         },
@@ -155,7 +155,7 @@ export const orgsController = (ctx: AppContext) => {
         '/-/team/:org/:team/user',
         async ({ auth, params, body, set, clientAddress }) => {
           const { identity, viewer } = await viewerOf(await auth())
-          await ctx.orgs.removeTeamMember(viewer, params.org, params.team, body.user, actorOf(identity, clientAddress))
+          await ctx.orgs.removeTeamMember(viewer, params.org, params.team, body.user, actorOf(identity, clientAddress()))
           set.status = 204
         },
         { parse, body: OrgModel.npmUser, detail: { summary: 'npm team rm' } },

@@ -111,7 +111,7 @@ export const packageApiController = (ctx: AppContext) => {
       async ({ body, admin, set, clientAddress }) => {
         const identity = await admin()
         const { name, ...changes } = body
-        await ctx.publish.createPackage(name, changes, identity, actorOf(identity, clientAddress))
+        await ctx.publish.createPackage(name, changes, identity, actorOf(identity, clientAddress()))
         set.status = 201
         return written(name)
       },
@@ -129,35 +129,35 @@ export const packageApiController = (ctx: AppContext) => {
       '/:name/download',
       ({ params, query, caller, request, clientAddress }) =>
         // `/api/packages/@acme/download` is the details of @acme/download.
-        isBareScope(params.name) ? details(packageFromPath(params.name, 'download'), caller) : download(packageFromPath(params.name), query.version, caller, request, clientAddress),
+        isBareScope(params.name) ? details(packageFromPath(params.name, 'download'), caller) : download(packageFromPath(params.name), query.version, caller, request, clientAddress()),
       { ...downloadRoute, detail: { summary: 'Download a version (?version=, default latest) with X-Package-SHA256 and X-Package-Signature; signed-in callers', responses: downloadResponses } },
     )
     .get(
       '/:name/:sub/download',
-      ({ params, query, caller, request, clientAddress }) => download(packageFromPath(params.name, params.sub), query.version, caller, request, clientAddress),
+      ({ params, query, caller, request, clientAddress }) => download(packageFromPath(params.name, params.sub), query.version, caller, request, clientAddress()),
       { ...downloadRoute, detail: { summary: 'Download a version of a scoped package addressed as /api/packages/@scope/name/download', responses: downloadResponses } },
     )
-    .put('/:name', ({ params, body, admin, clientAddress }) => update(packageFromPath(params.name), body, admin, clientAddress), {
+    .put('/:name', ({ params, body, admin, clientAddress }) => update(packageFromPath(params.name), body, admin, clientAddress()), {
       ...updateRoute,
       detail: { summary: 'Change metadata overrides (description, keywords, homepage, repository), owners or visibility (admin)' },
     })
-    .put('/:name/:sub', ({ params, body, admin, clientAddress }) => update(packageFromPath(params.name, params.sub), body, admin, clientAddress), {
+    .put('/:name/:sub', ({ params, body, admin, clientAddress }) => update(packageFromPath(params.name, params.sub), body, admin, clientAddress()), {
       ...updateRoute,
       detail: { summary: 'Change a scoped package addressed as /api/packages/@scope/name (admin)' },
     })
-    .delete('/:name', ({ params, admin, clientAddress }) => remove(packageFromPath(params.name), admin, clientAddress), {
+    .delete('/:name', ({ params, admin, clientAddress }) => remove(packageFromPath(params.name), admin, clientAddress()), {
       response: { 200: PackageApiModel.deleted },
       detail: { summary: 'Unpublish every version, as npm unpublish --force (admin); a package without versions is removed' },
     })
-    .delete('/:name/:sub', ({ params, admin, clientAddress }) => remove(packageFromPath(params.name, params.sub), admin, clientAddress), {
+    .delete('/:name/:sub', ({ params, admin, clientAddress }) => remove(packageFromPath(params.name, params.sub), admin, clientAddress()), {
       response: { 200: PackageApiModel.deleted },
       detail: { summary: 'Unpublish a scoped package addressed as /api/packages/@scope/name (admin)' },
     })
-    .post('/:name/versions', ({ params, body, admin, set, clientAddress }) => upload(packageFromPath(params.name), body, admin, set, clientAddress), {
+    .post('/:name/versions', ({ params, body, admin, set, clientAddress }) => upload(packageFromPath(params.name), body, admin, set, clientAddress()), {
       ...uploadRoute,
       detail: { summary: 'Publish a .tgz (multipart field tarball, optional tag): its package.json is the version document (admin)' },
     })
-    .post('/:name/:sub/versions', ({ params, body, admin, set, clientAddress }) => upload(packageFromPath(params.name, params.sub), body, admin, set, clientAddress), {
+    .post('/:name/:sub/versions', ({ params, body, admin, set, clientAddress }) => upload(packageFromPath(params.name, params.sub), body, admin, set, clientAddress()), {
       ...uploadRoute,
       detail: { summary: 'Publish a .tgz to a scoped package addressed as /api/packages/@scope/name/versions (admin)' },
     })

@@ -78,14 +78,14 @@ export const packagesController = (ctx: AppContext) => {
       },
       { detail: { summary: 'Version document of a scoped package (/@scope/name/version-or-tag)' } },
     )
-    .get('/:name/-/:file', ({ params, request, query, auth, clientAddress }) => tarball(params.name, params.file, request, wantsWrite(query), auth, clientAddress), {
+    .get('/:name/-/:file', ({ params, request, query, auth, clientAddress }) => tarball(params.name, params.file, request, wantsWrite(query), auth, clientAddress()), {
       detail: { summary: 'Tarball (unscoped, or scoped as /@scope%2fname/-/name-1.0.0.tgz)' },
     })
     .get(
       '/:name/:sub/-/:file',
       ({ params, request, query, auth, clientAddress }) => {
         if (!isBareScope(params.name)) throw notFound(params.name)
-        return tarball(joinName(params.name, params.sub), params.file, request, wantsWrite(query), auth, clientAddress)
+        return tarball(joinName(params.name, params.sub), params.file, request, wantsWrite(query), auth, clientAddress())
       },
       { detail: { summary: 'Tarball of a scoped package (/@scope/name/-/name-1.0.0.tgz)' } },
     )

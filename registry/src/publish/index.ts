@@ -86,35 +86,35 @@ export const publishController = (ctx: AppContext) => {
 
   return new Elysia({ name: 'packr/publish', detail: { tags: ['publish'] } })
     .use(authPlugin(ctx))
-    .put('/:name', async ({ params, body, auth, set, clientAddress }) => put(params.name, body, await auth(), set, clientAddress), {
+    .put('/:name', async ({ params, body, auth, set, clientAddress }) => put(params.name, body, await auth(), set, clientAddress()), {
       ...publishRoute,
       detail: { summary: 'Publish a version (npm JSON with _attachments, or multipart: manifest + tarball), or edit metadata: deprecate, star' },
     })
-    .put('/:name/:sub', async ({ params, body, auth, set, clientAddress }) => put(scopedName(params.name, params.sub), body, await auth(), set, clientAddress), {
+    .put('/:name/:sub', async ({ params, body, auth, set, clientAddress }) => put(scopedName(params.name, params.sub), body, await auth(), set, clientAddress()), {
       ...publishRoute,
       detail: { summary: 'Publish or edit a scoped package addressed as /@scope/name' },
     })
-    .put('/:name/-rev/:rev', async ({ params, body, auth, clientAddress }) => putRevision(params.name, params.rev, body, await auth(), clientAddress), {
+    .put('/:name/-rev/:rev', async ({ params, body, auth, clientAddress }) => putRevision(params.name, params.rev, body, await auth(), clientAddress()), {
       ...documentRoute,
       detail: { summary: 'Replace the document at a revision: unpublish versions it omits, change maintainers' },
     })
-    .put('/:name/:sub/-rev/:rev', async ({ params, body, auth, clientAddress }) => putRevision(scopedName(params.name, params.sub), params.rev, body, await auth(), clientAddress), {
+    .put('/:name/:sub/-rev/:rev', async ({ params, body, auth, clientAddress }) => putRevision(scopedName(params.name, params.sub), params.rev, body, await auth(), clientAddress()), {
       ...documentRoute,
       detail: { summary: 'The -rev update for a scoped package addressed as /@scope/name' },
     })
-    .delete('/:name/-rev/:rev', async ({ params, auth, clientAddress }) => unpublishPackage(params.name, params.rev, await auth(), clientAddress), {
+    .delete('/:name/-rev/:rev', async ({ params, auth, clientAddress }) => unpublishPackage(params.name, params.rev, await auth(), clientAddress()), {
       response: { 200: PublishModel.ok },
       detail: { summary: 'Unpublish a whole package' },
     })
-    .delete('/:name/:sub/-rev/:rev', async ({ params, auth, clientAddress }) => unpublishPackage(scopedName(params.name, params.sub), params.rev, await auth(), clientAddress), {
+    .delete('/:name/:sub/-rev/:rev', async ({ params, auth, clientAddress }) => unpublishPackage(scopedName(params.name, params.sub), params.rev, await auth(), clientAddress()), {
       response: { 200: PublishModel.ok },
       detail: { summary: 'Unpublish a whole scoped package addressed as /@scope/name' },
     })
-    .delete('/:name/-/:file/-rev/:rev', async ({ params, auth, clientAddress }) => deleteTarball(params.name, params.file, await auth(), clientAddress), {
+    .delete('/:name/-/:file/-rev/:rev', async ({ params, auth, clientAddress }) => deleteTarball(params.name, params.file, await auth(), clientAddress()), {
       response: { 200: PublishModel.ok },
       detail: { summary: "Delete an unpublished version's tarball (second step of npm unpublish name@version)" },
     })
-    .delete('/:name/:sub/-/:file/-rev/:rev', async ({ params, auth, clientAddress }) => deleteTarball(scopedName(params.name, params.sub), params.file, await auth(), clientAddress), {
+    .delete('/:name/:sub/-/:file/-rev/:rev', async ({ params, auth, clientAddress }) => deleteTarball(scopedName(params.name, params.sub), params.file, await auth(), clientAddress()), {
       response: { 200: PublishModel.ok },
       detail: { summary: 'Delete a scoped tarball addressed as /@scope/name/-/name-1.0.0.tgz' },
     })

@@ -42,8 +42,8 @@ export const tokensController = (ctx: AppContext) => {
         const identity = authorize(await auth(), 'read')
         const user = await owner(identity)
         // Accounts that sign in only through a provider have no password to confirm.
-        if (user.passwordHash !== null) await ctx.auth.verifyCredentials(user.username, body.password ?? '', clientAddress)
-        const options = npmTokenOptions(body, user, actorOf(identity, clientAddress))
+        if (user.passwordHash !== null) await ctx.auth.verifyCredentials(user.username, body.password ?? '', clientAddress())
+        const options = npmTokenOptions(body, user, actorOf(identity, clientAddress()))
         await ctx.access.assertMayIssueToken(identity, options.role, options.scopes ?? [])
         const { token, record } = await ctx.tokens.issue(options)
         return { ...npmTokenView({ ...record }, ctx.tokens.redactedPrefix), token }
@@ -58,7 +58,7 @@ export const tokensController = (ctx: AppContext) => {
         // npm sends the key, or the raw token when the argument matched a token prefix.
         const row = (await ctx.tokens.findByKey(params.key)) ?? (await ctx.tokens.findByKey(tokenKey(params.key)))
         if (!row || row.userId !== user.id || row.revokedAt !== null) throw new NotFoundError('TOKEN_NOT_FOUND', 'no such token')
-        await ctx.tokens.revoke(row.id, actorOf(identity, clientAddress))
+        await ctx.tokens.revoke(row.id, actorOf(identity, clientAddress()))
         set.status = 204
       },
       { detail: { summary: 'Revoke a token by key or raw token (npm token revoke)' } },
@@ -69,7 +69,7 @@ export const tokensController = (ctx: AppContext) => {
         const identity = authorize(await auth(), 'read')
         const user = await owner(identity)
         await ctx.access.assertMayIssueToken(identity, body.role, body.scopes ?? [])
-        const { token, record } = await ctx.tokens.issue(roleTokenOptions(body, user, actorOf(identity, clientAddress)))
+        const { token, record } = await ctx.tokens.issue(roleTokenOptions(body, user, actorOf(identity, clientAddress())))
         set.status = 201
         return { ...adminTokenView({ ...record, username: user.username }), token }
       },
@@ -91,7 +91,7 @@ export const tokensController = (ctx: AppContext) => {
         const user = await owner(identity)
         const row = await ctx.tokens.findById(params.id)
         if (!row || row.userId !== user.id || row.revokedAt !== null) throw new NotFoundError('TOKEN_NOT_FOUND', `no live token with id ${params.id}`)
-        await ctx.tokens.revoke(row.id, actorOf(identity, clientAddress))
+        await ctx.tokens.revoke(row.id, actorOf(identity, clientAddress()))
         set.status = 204
       },
       { detail: { summary: 'Revoke one of your tokens (packr token revoke)' } },

@@ -19,7 +19,7 @@ export const webhooksController = (ctx: AppContext) => {
       '',
       async ({ caller, body, set, clientAddress }) => {
         const { identity, viewer } = await personal(await caller())
-        const { webhook, secret } = await ctx.webhooks.create(viewer, body, actorOf(identity, clientAddress))
+        const { webhook, secret } = await ctx.webhooks.create(viewer, body, actorOf(identity, clientAddress()))
         set.status = 201
         return { ...webhook, secret }
       },
@@ -45,7 +45,7 @@ export const webhooksController = (ctx: AppContext) => {
       '/:id',
       async ({ caller, params, body, clientAddress }) => {
         const { identity, viewer } = await personal(await caller())
-        return ctx.webhooks.update(viewer, params.id, body, actorOf(identity, clientAddress))
+        return ctx.webhooks.update(viewer, params.id, body, actorOf(identity, clientAddress()))
       },
       { body: WebhookModel.update, detail: { summary: 'Change a webhook’s URL, events, or pause it (active: false)' } },
     )
@@ -53,7 +53,7 @@ export const webhooksController = (ctx: AppContext) => {
       '/:id',
       async ({ caller, params, set, clientAddress }) => {
         const { identity, viewer } = await personal(await caller())
-        await ctx.webhooks.delete(viewer, params.id, actorOf(identity, clientAddress))
+        await ctx.webhooks.delete(viewer, params.id, actorOf(identity, clientAddress()))
         set.status = 204
       },
       { detail: { summary: 'Delete a webhook and its delivery log' } },
@@ -71,7 +71,7 @@ export const webhooksController = (ctx: AppContext) => {
       async ({ caller, params, set, clientAddress }) => {
         const { identity, viewer } = await personal(await caller())
         set.status = 202
-        return deliveryView(await ctx.webhooks.redeliver(viewer, params.id, params.deliveryId, actorOf(identity, clientAddress)))
+        return deliveryView(await ctx.webhooks.redeliver(viewer, params.id, params.deliveryId, actorOf(identity, clientAddress())))
       },
       { detail: { summary: 'Send a delivery’s payload again, as a new delivery with the same event id' } },
     )

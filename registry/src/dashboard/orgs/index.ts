@@ -55,7 +55,7 @@ export const orgPagesController = (ctx: AppContext) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const { identity, viewer } = await signedIn(browser)
         try {
-          const result = await pages.setMember(viewer, params.slug, body.username, body.role, actorOf(identity, clientAddress))
+          const result = await pages.setMember(viewer, params.slug, body.username, body.role, actorOf(identity, clientAddress()))
           return done(result.org.slug, '', 'member-set', result.username)
         } catch (error) {
           const failure = formFailure(error)
@@ -72,7 +72,7 @@ export const orgPagesController = (ctx: AppContext) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const { identity, viewer } = await signedIn(browser)
         try {
-          await pages.removeMember(viewer, params.slug, body.username, actorOf(identity, clientAddress))
+          await pages.removeMember(viewer, params.slug, body.username, actorOf(identity, clientAddress()))
           return done(params.slug, '', 'member-removed', body.username)
         } catch (error) {
           const failure = formFailure(error)
@@ -99,7 +99,7 @@ export const orgPagesController = (ctx: AppContext) => {
       async ({ params, body, cookie, request, clientAddress }) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const { identity, viewer } = await signedIn(browser)
-        const actor = actorOf(identity, clientAddress)
+        const actor = actorOf(identity, clientAddress())
         try {
           if (params.change === 'grant') await pages.grant(viewer, body.user, body.package, actor)
           else await pages.revoke(viewer, body.user, body.package, actor)

@@ -33,7 +33,7 @@ export const tokenPagesController = (ctx: AppContext) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const viewer = authorize(await browser.auth(), 'read')
         try {
-          const created = await tokens.create(viewer, body, clientAddress)
+          const created = await tokens.create(viewer, body, clientAddress())
           const page = secretPage(await browser.chrome(), { title: 'Token created', record: created.record, owner: created.owner, token: created.token, registryUrl: ctx.urls.base })
           return htmlResponse(page, { status: 201, scripts: true })
         } catch (error) {

@@ -40,7 +40,7 @@ export const webhookPagesController = (ctx: AppContext) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const { identity, viewer } = await signedIn(browser)
         try {
-          const { webhook, secret } = await pages.create(viewer, body, actorOf(identity, clientAddress))
+          const { webhook, secret } = await pages.create(viewer, body, actorOf(identity, clientAddress()))
           return htmlResponse(webhookCreatedPage(await browser.chrome(), webhook, secret), { status: 201, scripts: true })
         } catch (error) {
           // A refused URL (private address, bad scheme), an org the viewer does not administer: back to the form.
@@ -67,7 +67,7 @@ export const webhookPagesController = (ctx: AppContext) => {
       async ({ params, body, cookie, request, clientAddress }) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const { identity, viewer } = await signedIn(browser)
-        await pages.delete(viewer, params.id, actorOf(identity, clientAddress))
+        await pages.delete(viewer, params.id, actorOf(identity, clientAddress()))
         return seeOther('/-/web/webhooks?done=deleted')
       },
       { body: WebhookPagesModel.actionForm, detail: { summary: 'Dashboard form: delete a webhook and its delivery log' } },
@@ -77,7 +77,7 @@ export const webhookPagesController = (ctx: AppContext) => {
       async ({ params, body, cookie, request, clientAddress }) => {
         const browser = formPost(ctx, cookie, request, body.csrf)
         const { identity, viewer } = await signedIn(browser)
-        await pages.redeliver(viewer, params.id, params.deliveryId, actorOf(identity, clientAddress))
+        await pages.redeliver(viewer, params.id, params.deliveryId, actorOf(identity, clientAddress()))
         return seeOther(`${webhookHref(params.id)}?done=redelivered`)
       },
       { body: WebhookPagesModel.actionForm, detail: { summary: 'Dashboard form: send a delivery again, as a new delivery with the same event id' } },
