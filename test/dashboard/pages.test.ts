@@ -290,6 +290,17 @@ describe('CSRF: every form is refused without its token or from another origin, 
 })
 
 describe('packages', () => {
+  test('the start page lists recently published packages newest first, without restricted ones', async () => {
+    const start = await (await html('/')).text()
+    const recent = /<ul id="recent">([\s\S]*?)<\/ul>/.exec(start)?.[1] ?? ''
+    const listed = [...recent.matchAll(/href="\/-\/web\/packages\/([^"]+)"/g)].map((match) => match[1])
+    // Published in this order by the set-up: tiny-util, http-fetcher, app-one, app-two, @acme/widget, hostile-readme, @acme/internal.
+    const order = ['hostile-readme', 'app-two', 'app-one', 'tiny-util'].map((name) => listed.indexOf(name))
+    expect(order.every((at) => at >= 0)).toBe(true)
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+    expect(listed).not.toContain('@acme/internal')
+  })
+
   test('search uses the npm search engine; filters by scope and capability', async () => {
     const found = await html('/-/web/packages?q=http+client')
     const page = await found.text()
