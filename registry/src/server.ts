@@ -97,6 +97,7 @@ export async function startRegistry(config: Config, options: RegistryOptions = {
     ctx,
     async stop() {
       await app.stop()
+      ctx.readmes.stop()
       await ctx.catalog.stop()
       await ctx.jobs.stop()
       ctx.analysisRunner.stop()

@@ -301,6 +301,16 @@ describe('packages', () => {
     expect(listed).not.toContain('@acme/internal')
   })
 
+  test('a burst of publishes renders the README once, for the version that ends up latest', async () => {
+    const versions = ['1.0.0', '1.0.1', '1.0.2']
+    await Promise.all(versions.map((version) => publish(registry, { name: 'readme-burst', version, license: 'MIT' }, { 'README.md': `# readme-burst ${version}\n` })))
+    // Concurrent publishes: whichever commits last is `latest`.
+    const latest = (await registry.ctx.packuments.fresh('readme-burst', registry.ctx.db.primary))?.loaded.state.distTags.latest as string
+    const deadline = Date.now() + 10_000
+    while (!registry.ctx.readmes.isRendered('readme-burst', latest) && Date.now() < deadline) await Bun.sleep(50)
+    expect(versions.map((version) => registry.ctx.readmes.isRendered('readme-burst', version))).toEqual(versions.map((version) => version === latest))
+  })
+
   test('search uses the npm search engine; filters by scope and capability', async () => {
     const found = await html('/-/web/packages?q=http+client')
     const page = await found.text()

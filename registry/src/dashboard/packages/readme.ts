@@ -51,11 +51,19 @@ export function renderReadme(source: string): RenderedReadme {
 const CACHE_BYTES = 32 * 1024 * 1024
 
 /**
+ * How long a package must go without another publish before its new README is rendered: a burst of
+ * publishes (a release script, a monorepo) renders once, after it, instead of loading and serializing
+ * the package again between every two of its publishes.
+ */
+export const README_SETTLE_MS = 500
+
+/**
  * Rendered READMEs by `name@version` (a version's README never changes), least recently used dropped
- * first. A new version's README is rendered right after its publish, so its first reader does not wait.
+ * first. A new version's README is rendered shortly after its publish, so its first reader does not wait.
  */
 export class ReadmeCache {
   private readonly rendered = new LRUCache<string, RenderedReadme>({ maxSize: CACHE_BYTES, sizeCalculation: (entry) => entry.html.length * 2 + 64 })
+  private readonly settling = new Map<string, { timer: ReturnType<typeof setTimeout>; done: () => void }>()
 
   constructor(private readonly packuments: PackumentCache) {}
 
@@ -66,9 +74,40 @@ export class ReadmeCache {
     return entry
   }
 
-  onEvent = async (event: RegistryEvent): Promise<void> => {
-    if (event.type !== 'package.published') return
-    const state = (await this.packuments.get(event.name))?.loaded.state
-    if (state?.readme && state.distTags.latest === event.version) this.render(event.name, event.version, state.readme)
+  isRendered(name: string, version: string): boolean {
+    return this.rendered.has(`${name}@${version}`)
+  }
+
+  onEvent = (event: RegistryEvent): Promise<void> | undefined => {
+    if (event.type !== 'package.published') return undefined
+    const { name } = event
+    this.cancel(name)
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settling.delete(name)
+        this.renderLatest(name).then(resolve, reject)
+      }, README_SETTLE_MS)
+      timer.unref()
+      this.settling.set(name, { timer, done: resolve })
+    })
+  }
+
+  /** Drops the renders still waiting for their package to settle (at shutdown). */
+  stop(): void {
+    for (const name of [...this.settling.keys()]) this.cancel(name)
+  }
+
+  private cancel(name: string): void {
+    const waiting = this.settling.get(name)
+    if (!waiting) return
+    clearTimeout(waiting.timer)
+    this.settling.delete(name)
+    waiting.done()
+  }
+
+  private async renderLatest(name: string): Promise<void> {
+    const state = (await this.packuments.get(name))?.loaded.state
+    const latest = state?.distTags.latest
+    if (state?.readme && latest) this.render(name, latest, state.readme)
   }
 }
