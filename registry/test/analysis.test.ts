@@ -2,6 +2,7 @@
 // (off the request path, retried on failure, never failing the publish), scores are served from the
 // stored analysis, and search and "used together with" follow every change.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readdirSync, readFileSync } from 'node:fs'
 import { packTar } from 'modern-tar'
 import { eq } from 'drizzle-orm'
 import { jobs } from '../src/db/schema.ts'
@@ -38,6 +39,15 @@ async function analysed(name: string, version: string, timeoutMs = 30_000) {
 }
 
 describe('analysis after publish', () => {
+  test.if(process.platform === 'linux')('analyses run on a thread of lower scheduling priority than requests', async () => {
+    await publish({ name: 'nice-check', version: '1.0.0', description: 'checks the analysis thread priority' })
+    await analysed('nice-check', '1.0.0')
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value; the command name before it may hold spaces.
+    const nice = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])
+    expect(nice(String(process.pid))).toBe(0)
+    expect(readdirSync('/proc/self/task').map(nice)).toContain(10)
+  })
+
   test('a published version is analysed in the background and scored with explained factors', async () => {
     await publish(
       {
