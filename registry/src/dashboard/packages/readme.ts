@@ -55,7 +55,7 @@ const CACHE_BYTES = 32 * 1024 * 1024
  * publishes (a release script, a monorepo) renders once, after it, instead of loading and serializing
  * the package again between every two of its publishes.
  */
-export const README_SETTLE_MS = 500
+const README_SETTLE_MS = 500
 
 /**
  * Rendered READMEs by `name@version` (a version's README never changes), least recently used dropped
